@@ -1,0 +1,77 @@
+#pragma once
+// Outbound HTTP(S) for talking to identity providers. Behind an interface so
+// the OIDC code is tested with a fake; the real one is Beast + OpenSSL.
+//   auto r = client.send({.method = "GET", .url = issuer + "/.well-known/openid-configuration"});
+//   if (!r) log(r.error().message());  else use(r->status, r->body);
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <tl/expected.hpp>
+
+namespace gatehouse::http {
+
+struct ClientRequest {
+  std::string method = "GET";
+  std::string url;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  std::string content_type;  // set with body, e.g. application/x-www-form-urlencoded
+  // 0 = the client's default (GATEHOUSE_IDP_TIMEOUT_MS). The limit covers the
+  // whole exchange: resolve, connect, TLS, write, read.
+  std::chrono::milliseconds timeout{0};
+  std::size_t max_body = 1 << 20;  // larger responses fail with too_large
+};
+
+struct ClientResponse {
+  int status = 0;
+  std::vector<std::pair<std::string, std::string>> headers;  // names lowercased
+  std::string body;
+
+  // First header with that (lowercase) name, or "".
+  [[nodiscard]] std::string header(std::string_view lower_name) const {
+    for (const auto& [k, v] : headers)
+      if (k == lower_name) return v;
+    return {};
+  }
+};
+
+enum class ClientErrorKind {
+  bad_url,         // not an absolute http(s) URL
+  insecure_scheme, // http:// to a host that is not loopback
+  resolve,         // DNS failure
+  connect,         // TCP connect failed or was reset
+  tls,             // handshake failed, certificate or hostname not valid
+  timeout,         // the time limit ran out
+  too_large,       // response body over max_body (or headers over their limit)
+  protocol,        // not a valid HTTP response
+};
+
+struct ClientError {
+  ClientErrorKind kind;
+  std::string detail;  // for logs; never contains request bodies or headers
+  [[nodiscard]] std::string message() const;
+};
+
+class HttpClient {
+ public:
+  virtual ~HttpClient() = default;
+  // Blocking; call only off the server's I/O threads. Never follows redirects.
+  [[nodiscard]] virtual tl::expected<ClientResponse, ClientError> send(const ClientRequest& req) = 0;
+};
+
+struct ClientOptions {
+  std::chrono::milliseconds default_timeout{10000};
+  // Extra CA file (PEM) trusted in addition to the system store; for tests.
+  std::string extra_ca_file;
+};
+
+std::unique_ptr<HttpClient> make_beast_client(ClientOptions options);
+
+// True for localhost, 127.0.0.0/8 and [::1]: the hosts that may be plain http.
+[[nodiscard]] bool is_loopback_host(std::string_view host);
+
+}  // namespace gatehouse::http
