@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -17,6 +18,9 @@ namespace gatehouse::http {
 struct ClientRequest {
   std::string method = "GET";
   std::string url;
+  // Extra headers, e.g. Authorization. Host, Connection, Content-Length,
+  // Transfer-Encoding and Content-Type belong to the client: naming one here is
+  // bad_request. User-Agent and Accept (default application/json) may be replaced.
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
   std::string content_type;  // set with body, e.g. application/x-www-form-urlencoded
@@ -48,11 +52,17 @@ enum class ClientErrorKind {
   timeout,         // the time limit ran out
   too_large,       // response body over max_body (or headers over their limit)
   protocol,        // not a valid HTTP response
+  bad_request,     // the request itself is unusable: unknown method, a header with CR/LF,
+                   // a header the client sets itself, a body without a content type
 };
 
 struct ClientError {
   ClientErrorKind kind;
-  std::string detail;  // for logs; never contains request bodies or headers
+  // One short sentence for logs and error pages, e.g. "the identity provider at
+  // idp.example did not answer within 10000 ms". Names the host at most: never
+  // the path, query, request headers or body (they carry codes and secrets).
+  std::string detail;
+  // detail, or a generic sentence for the kind when detail is empty (fakes).
   [[nodiscard]] std::string message() const;
 };
 
@@ -69,6 +79,9 @@ struct ClientOptions {
   std::string extra_ca_file;
 };
 
+// Builds the TLS context once (TLS 1.2+, system CAs plus extra_ca_file, peer and
+// host name verification). Throws std::runtime_error at start-up when
+// extra_ca_file cannot be loaded. The client is safe to share between threads.
 std::unique_ptr<HttpClient> make_beast_client(ClientOptions options);
 
 // True for localhost, 127.0.0.0/8 and [::1]: the hosts that may be plain http.
