@@ -1,4 +1,3 @@
-// The only place where gatehouse's objects are built and joined.
-#include "cli/cli.hpp"
+#include "app/app.hpp"
 
-int main(int argc, char** argv) { return gatehouse::cli::run(argc, argv); }
+int main(int argc, char** argv) { return gatehouse::app::main(argc, argv); }

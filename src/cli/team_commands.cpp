@@ -1,0 +1,185 @@
+#include "cli/team_commands.hpp"
+
+#include <istream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace gatehouse::cli {
+namespace {
+
+nlohmann::json to_json(const domain::Team& t) {
+  // Never the client secret, sealed or not.
+  return {{"id", t.id},
+          {"name", t.name},
+          {"issuer", t.issuer},
+          {"client_id", t.client_id},
+          {"admin_email", t.admin_email},
+          {"workspace", domain::to_string(t.workspace)},
+          {"enabled", t.enabled},
+          {"created_at", t.created_at},
+          {"updated_at", t.updated_at}};
+}
+
+std::optional<std::string> check_common(const std::optional<std::string>& email,
+                                        const std::optional<std::string>& workspace,
+                                        const std::optional<std::string>& client_id,
+                                        const std::optional<std::string>& name) {
+  if (email)
+    if (auto e = domain::validate_email(*email)) return "--admin-email: " + *e;
+  if (workspace && !domain::parse_workspace(*workspace))
+    return "--workspace must be shared or personal";
+  if (client_id && (client_id->empty() || client_id->size() > 255))
+    return "--client-id must have 1 to 255 characters";
+  if (name && name->size() > 200) return "--name has at most 200 characters";
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<std::string> validate(const TeamAddArgs& a) {
+  if (auto e = domain::check_team_id_syntax(a.id)) return "--team-id: " + *e;
+  if (auto e = domain::validate_issuer(a.issuer)) return "--issuer: " + *e;
+  if (auto e = domain::validate_team_id(a.id, a.issuer)) return "--team-id: " + *e;
+  return check_common(a.admin_email, a.workspace, a.client_id, a.name);
+}
+
+std::optional<std::string> validate(const TeamUpdateArgs& a) {
+  if (auto e = domain::check_team_id_syntax(a.id)) return "team ID: " + *e;
+  if (a.issuer) {
+    if (auto e = domain::validate_issuer(*a.issuer)) return "--issuer: " + *e;
+    if (auto e = domain::validate_team_id(a.id, *a.issuer)) return "team ID: " + *e;
+  }
+  return check_common(a.admin_email, a.workspace, a.client_id, a.name);
+}
+
+std::optional<std::string> read_secret_line(std::istream& in) {
+  std::string line;
+  if (!std::getline(in, line)) return std::nullopt;
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  if (line.empty()) return std::nullopt;
+  return line;
+}
+
+std::string client_secret_aad(std::string_view team_id) {
+  return fmt::format("team:{}:client_secret", team_id);
+}
+
+int TeamCommands::fail(int code, const std::string& message) {
+  err_ << "error: " << message << "\n";
+  return code;
+}
+
+std::optional<domain::Team> TeamCommands::load(const std::string& id, int& code) {
+  auto t = teams_.find(id);
+  if (!t) {
+    code = fail(1, std::string(store::to_string(t.error())));
+    return std::nullopt;
+  }
+  if (!*t) {
+    code = fail(1, "no team " + id);
+    return std::nullopt;
+  }
+  return **t;
+}
+
+int TeamCommands::add(const TeamAddArgs& a, const std::string& client_secret) {
+  if (auto e = validate(a)) return fail(2, *e);
+  auto existing = teams_.find(a.id);
+  if (!existing) return fail(1, std::string(store::to_string(existing.error())));
+  if (*existing) return fail(1, "team " + a.id + " already exists");
+  if (!a.no_discovery_check)
+    if (auto e = discovery_(a.issuer)) return fail(1, "discovery check failed: " + *e);
+  domain::Team t;
+  t.id = a.id;
+  t.name = a.name.value_or(a.id);
+  t.issuer = a.issuer;
+  t.client_id = a.client_id;
+  t.client_secret_sealed = box_->seal(client_secret, client_secret_aad(a.id));
+  t.admin_email = domain::lowercase(a.admin_email);
+  t.workspace = *domain::parse_workspace(a.workspace);
+  t.enabled = true;
+  t.created_at = t.updated_at = clock_.unix_seconds();
+  if (auto r = teams_.insert(t); !r) {
+    if (r.error() == store::StoreError::conflict) return fail(1, "team " + a.id + " already exists");
+    return fail(1, std::string(store::to_string(r.error())));
+  }
+  out_ << "team " << t.id << " added\n";
+  return 0;
+}
+
+int TeamCommands::list(bool json) {
+  auto all = teams_.list();
+  if (!all) return fail(1, std::string(store::to_string(all.error())));
+  if (json) {
+    auto arr = nlohmann::json::array();
+    for (const auto& t : *all) arr.push_back(to_json(t));
+    out_ << arr.dump(2) << "\n";
+    return 0;
+  }
+  out_ << fmt::format("{:<24} {:<9} {:<9} {}\n", "TEAM ID", "STATE", "WORKSPACE", "ISSUER");
+  for (const auto& t : *all)
+    out_ << fmt::format("{:<24} {:<9} {:<9} {}\n", t.id, t.enabled ? "enabled" : "disabled",
+                        domain::to_string(t.workspace), t.issuer);
+  return 0;
+}
+
+int TeamCommands::show(const std::string& id, bool json) {
+  int code = 0;
+  auto t = load(id, code);
+  if (!t) return code;
+  if (json) {
+    out_ << to_json(*t).dump(2) << "\n";
+    return 0;
+  }
+  out_ << fmt::format(
+      "team ID:       {}\nname:          {}\nissuer:        {}\nclient ID:     {}\n"
+      "client secret: (stored encrypted, not shown)\nadmin email:   {}\nworkspace:     {}\n"
+      "state:         {}\n",
+      t->id, t->name, t->issuer, t->client_id, t->admin_email, domain::to_string(t->workspace),
+      t->enabled ? "enabled" : "disabled");
+  return 0;
+}
+
+int TeamCommands::update(const TeamUpdateArgs& a, const std::optional<std::string>& client_secret) {
+  if (auto e = validate(a)) return fail(2, *e);
+  int code = 0;
+  auto t = load(a.id, code);
+  if (!t) return code;
+  if (a.issuer && *a.issuer != t->issuer && !a.no_discovery_check)
+    if (auto e = discovery_(*a.issuer)) return fail(1, "discovery check failed: " + *e);
+  if (a.issuer) t->issuer = *a.issuer;
+  if (a.client_id) t->client_id = *a.client_id;
+  if (a.admin_email) t->admin_email = domain::lowercase(*a.admin_email);
+  if (a.name) t->name = *a.name;
+  if (a.workspace) t->workspace = *domain::parse_workspace(*a.workspace);
+  if (client_secret) t->client_secret_sealed = box_->seal(*client_secret, client_secret_aad(a.id));
+  t->updated_at = clock_.unix_seconds();
+  if (auto r = teams_.update(*t); !r) return fail(1, std::string(store::to_string(r.error())));
+  out_ << "team " << t->id << " updated\n";
+  return 0;
+}
+
+int TeamCommands::set_enabled(const std::string& id, bool enabled) {
+  if (auto e = domain::check_team_id_syntax(id)) return fail(2, "team ID: " + *e);
+  int code = 0;
+  auto t = load(id, code);
+  if (!t) return code;
+  t->enabled = enabled;
+  t->updated_at = clock_.unix_seconds();
+  if (auto r = teams_.update(*t); !r) return fail(1, std::string(store::to_string(r.error())));
+  out_ << "team " << id << (enabled ? " enabled\n" : " disabled\n");
+  return 0;
+}
+
+int TeamCommands::remove(const std::string& id, bool yes) {
+  if (auto e = domain::check_team_id_syntax(id)) return fail(2, "team ID: " + *e);
+  if (!yes) return fail(2, "removing team " + id + " deletes all its data; add --yes to confirm");
+  int code = 0;
+  if (!load(id, code)) return code;
+  if (auto r = teams_.remove(id); !r) return fail(1, std::string(store::to_string(r.error())));
+  out_ << "team " << id << " removed\n";
+  return 0;
+}
+
+}  // namespace gatehouse::cli

@@ -1,0 +1,54 @@
+#pragma once
+// Method + path-pattern routing. Patterns are literal segments and
+// parameters in braces:
+//   Router r;
+//   r.add("GET", "/sso/{team_id}/initiate", [](const Request& req) {
+//     return Response::text(200, req.path_param("team_id"));
+//   });
+//   Response res = r.dispatch(req);   // 404 unknown path, 405 with Allow
+// Handlers run on the blocking worker pool unless added with Execution::io,
+// which is only for handlers that never block (no database, no network).
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "http/message.hpp"
+
+namespace gatehouse::http {
+
+using Handler = std::function<Response(Request&)>;
+
+enum class Execution { worker, io };
+
+class Router {
+ public:
+  struct Match {
+    const Handler* handler = nullptr;
+    Execution execution = Execution::worker;
+    std::string route;  // the pattern, for metrics labels
+  };
+
+  void add(std::string method, std::string pattern, Handler handler,
+           Execution execution = Execution::worker);
+
+  // Finds the route for req and fills req.path_params; nullopt with
+  // not_found_or_405 set to the response to send when nothing matches.
+  [[nodiscard]] std::optional<Match> match(Request& req, Response& not_found_or_405) const;
+
+  // match() then call: the whole routing step, for tests and simple servers.
+  [[nodiscard]] Response dispatch(Request& req) const;
+
+ private:
+  struct Route {
+    std::string method;
+    std::string pattern;
+    std::vector<std::string> segments;
+    Handler handler;
+    Execution execution;
+  };
+  std::vector<Route> routes_;
+};
+
+}  // namespace gatehouse::http

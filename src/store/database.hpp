@@ -1,0 +1,30 @@
+#pragma once
+// The storage seam: one object per backend that hands out the per-aggregate
+// stores. Blocking: call from worker threads only.
+//   auto db = open_database("sqlite://gatehouse.db");   // expected
+//   (*db)->migrate();  (*db)->teams().find("acme");
+#include <memory>
+#include <string>
+
+#include <tl/expected.hpp>
+
+#include "store/result.hpp"
+#include "store/team_store.hpp"
+
+namespace gatehouse::store {
+
+class Database {
+ public:
+  virtual ~Database() = default;
+  [[nodiscard]] virtual TeamStore& teams() = 0;
+  // A cheap round trip: /readyz.
+  [[nodiscard]] virtual Result<void> ping() = 0;
+  // Applies the numbered migrations not yet applied; returns how many ran.
+  [[nodiscard]] virtual tl::expected<int, std::string> migrate() = 0;
+};
+
+// sqlite://PATH (relative) or sqlite:///abs/path; postgresql://… (later).
+[[nodiscard]] tl::expected<std::unique_ptr<Database>, std::string> open_database(
+    const std::string& url);
+
+}  // namespace gatehouse::store

@@ -1,0 +1,173 @@
+#include "store/sqlite/sqlite.hpp"
+
+#include <stdexcept>
+
+#include <spdlog/spdlog.h>
+#include <sqlite3.h>
+
+namespace gatehouse::store::sqlite {
+namespace {
+
+// $1..$n (PostgreSQL) -> ?1..?n (SQLite), outside of string literals.
+std::string rewrite_placeholders(std::string_view sql) {
+  std::string out;
+  out.reserve(sql.size());
+  bool in_string = false;
+  for (std::size_t i = 0; i < sql.size(); ++i) {
+    char c = sql[i];
+    if (c == '\'') in_string = !in_string;
+    if (!in_string && c == '$' && i + 1 < sql.size() && sql[i + 1] >= '0' && sql[i + 1] <= '9')
+      out.push_back('?');
+    else
+      out.push_back(c);
+  }
+  return out;
+}
+
+StoreError classify(int rc) {
+  switch (rc & 0xff) {
+    case SQLITE_CONSTRAINT: return StoreError::conflict;
+    default: return StoreError::unavailable;
+  }
+}
+
+}  // namespace
+
+std::string Row::text(int col) const {
+  auto* p = reinterpret_cast<const char*>(sqlite3_column_text(s_, col));
+  return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(s_, col))) : std::string{};
+}
+
+std::optional<std::string> Row::opt_text(int col) const {
+  if (sqlite3_column_type(s_, col) == SQLITE_NULL) return std::nullopt;
+  return text(col);
+}
+
+std::int64_t Row::int64(int col) const { return sqlite3_column_int64(s_, col); }
+
+std::optional<std::int64_t> Row::opt_int64(int col) const {
+  if (sqlite3_column_type(s_, col) == SQLITE_NULL) return std::nullopt;
+  return int64(col);
+}
+
+double Row::real(int col) const { return sqlite3_column_double(s_, col); }
+
+Connection::Connection(const std::string& path) {
+  int rc = sqlite3_open_v2(path.c_str(), &db_,
+                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string msg = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw std::runtime_error("cannot open the SQLite database " + path + ": " + msg);
+  }
+  sqlite3_busy_timeout(db_, 5000);
+  sqlite3_extended_result_codes(db_, 1);
+  // WAL lets readers run beside the one writer; NORMAL sync is durable
+  // across process crashes in WAL mode (only an OS crash may lose the last
+  // commits). Foreign keys are off by default in SQLite.
+  (void)exec_script("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
+}
+
+Connection::~Connection() {
+  for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
+  sqlite3_close(db_);
+}
+
+std::string Connection::last_error() const { return last_error_; }
+
+Result<sqlite3_stmt*> Connection::prepare(std::string_view sql, const std::vector<Value>& params) {
+  std::string key(sql);
+  sqlite3_stmt* stmt = nullptr;
+  if (auto it = cache_.find(key); it != cache_.end()) {
+    stmt = it->second;
+  } else {
+    std::string rewritten = rewrite_placeholders(sql);
+    int rc = sqlite3_prepare_v3(db_, rewritten.c_str(), static_cast<int>(rewritten.size()),
+                                SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+    if (rc != SQLITE_OK) {
+      last_error_ = sqlite3_errmsg(db_);
+      spdlog::error("sqlite prepare failed: {}", last_error_);
+      return tl::unexpected(StoreError::unavailable);
+    }
+    cache_.emplace(std::move(key), stmt);
+  }
+  sqlite3_reset(stmt);
+  sqlite3_clear_bindings(stmt);
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    int idx = static_cast<int>(i + 1);
+    std::visit(
+        [&](const auto& v) {
+          using T = std::decay_t<decltype(v)>;
+          if constexpr (std::is_same_v<T, std::nullptr_t>) sqlite3_bind_null(stmt, idx);
+          else if constexpr (std::is_same_v<T, std::int64_t>) sqlite3_bind_int64(stmt, idx, v);
+          else sqlite3_bind_text(stmt, idx, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+        },
+        params[i]);
+  }
+  return stmt;
+}
+
+Result<int> Connection::exec(std::string_view sql, const std::vector<Value>& params) {
+  auto stmt = prepare(sql, params);
+  if (!stmt) return tl::unexpected(stmt.error());
+  int rc;
+  while ((rc = sqlite3_step(*stmt)) == SQLITE_ROW) {
+  }
+  sqlite3_reset(*stmt);
+  if (rc != SQLITE_DONE) {
+    last_error_ = sqlite3_errmsg(db_);
+    if ((rc & 0xff) != SQLITE_CONSTRAINT) spdlog::warn("sqlite: {}", last_error_);
+    return tl::unexpected(classify(rc));
+  }
+  return sqlite3_changes(db_);
+}
+
+Result<void> Connection::query(std::string_view sql, const std::vector<Value>& params,
+                               const std::function<void(Row&)>& on_row) {
+  auto stmt = prepare(sql, params);
+  if (!stmt) return tl::unexpected(stmt.error());
+  int rc;
+  Row row(*stmt);
+  while ((rc = sqlite3_step(*stmt)) == SQLITE_ROW) on_row(row);
+  sqlite3_reset(*stmt);
+  if (rc != SQLITE_DONE) {
+    last_error_ = sqlite3_errmsg(db_);
+    spdlog::warn("sqlite: {}", last_error_);
+    return tl::unexpected(classify(rc));
+  }
+  return {};
+}
+
+Result<void> Connection::exec_script(std::string_view sql) {
+  char* err = nullptr;
+  std::string s(sql);
+  int rc = sqlite3_exec(db_, s.c_str(), nullptr, nullptr, &err);
+  if (rc != SQLITE_OK) {
+    last_error_ = err ? err : sqlite3_errstr(rc);
+    sqlite3_free(err);
+    return tl::unexpected(classify(rc));
+  }
+  return {};
+}
+
+Pool::Pool(std::string path, int size) : path_(std::move(path)) {
+  for (int i = 0; i < size; ++i) free_.push_back(std::make_unique<Connection>(path_));
+}
+
+Pool::Lease::~Lease() {
+  if (!c_) return;
+  std::lock_guard lock(pool_->mu_);
+  pool_->free_.push_back(std::move(c_));
+  pool_->cv_.notify_one();
+}
+
+Pool::Lease Pool::acquire() {
+  std::unique_lock lock(mu_);
+  cv_.wait(lock, [this] { return !free_.empty(); });
+  auto c = std::move(free_.back());
+  free_.pop_back();
+  return Lease(this, std::move(c));
+}
+
+}  // namespace gatehouse::store::sqlite

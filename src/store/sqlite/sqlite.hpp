@@ -1,0 +1,110 @@
+#pragma once
+// A small RAII layer over the SQLite C API: a pool of connections (WAL,
+// busy timeout, foreign keys on), cached prepared statements, typed binding.
+// SQL is written once with PostgreSQL's $1..$n placeholders; they are
+// rewritten to SQLite's ?1..?n at prepare time so both backends share the
+// same named statements.
+//   SqlitePool pool(path, 4);
+//   auto conn = pool.acquire();
+//   auto rows = conn->query(kFindTeam, {id}, [](Row& r) { return r.text(0); });
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <variant>
+#include <vector>
+
+#include "store/result.hpp"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace gatehouse::store::sqlite {
+
+using Value = std::variant<std::nullptr_t, std::int64_t, std::string>;
+
+class Row {
+ public:
+  explicit Row(sqlite3_stmt* s) : s_(s) {}
+  [[nodiscard]] std::string text(int col) const;
+  [[nodiscard]] std::optional<std::string> opt_text(int col) const;
+  [[nodiscard]] std::int64_t int64(int col) const;
+  [[nodiscard]] std::optional<std::int64_t> opt_int64(int col) const;
+  [[nodiscard]] double real(int col) const;
+
+ private:
+  sqlite3_stmt* s_;
+};
+
+class Connection {
+ public:
+  explicit Connection(const std::string& path);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // Runs a statement that returns no rows; the number of rows changed.
+  Result<int> exec(std::string_view sql, const std::vector<Value>& params = {});
+  // Runs a query and calls on_row for each row.
+  Result<void> query(std::string_view sql, const std::vector<Value>& params,
+                     const std::function<void(Row&)>& on_row);
+  // Several statements without parameters (migrations).
+  Result<void> exec_script(std::string_view sql);
+
+  [[nodiscard]] std::string last_error() const;
+
+ private:
+  Result<sqlite3_stmt*> prepare(std::string_view sql, const std::vector<Value>& params);
+  sqlite3* db_ = nullptr;
+  std::unordered_map<std::string, sqlite3_stmt*> cache_;
+  std::string last_error_;
+};
+
+class Pool {
+ public:
+  Pool(std::string path, int size);
+  class Lease {
+   public:
+    Lease(Pool* pool, std::unique_ptr<Connection> c) : pool_(pool), c_(std::move(c)) {}
+    Lease(Lease&&) = default;
+    ~Lease();
+    Connection* operator->() { return c_.get(); }
+    Connection& operator*() { return *c_; }
+
+   private:
+    Pool* pool_;
+    std::unique_ptr<Connection> c_;
+  };
+  // Blocks until a connection is free.
+  Lease acquire();
+
+  // Runs fn inside BEGIN IMMEDIATE … COMMIT; rolls back when fn fails.
+  template <typename T>
+  Result<T> transaction(const std::function<Result<T>(Connection&)>& fn) {
+    auto c = acquire();
+    if (auto r = c->exec("BEGIN IMMEDIATE"); !r) return tl::unexpected(r.error());
+    auto out = fn(*c);
+    if (!out) {
+      (void)c->exec("ROLLBACK");
+      return out;
+    }
+    if (auto r = c->exec("COMMIT"); !r) {
+      (void)c->exec("ROLLBACK");
+      return tl::unexpected(r.error());
+    }
+    return out;
+  }
+
+ private:
+  std::string path_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<std::unique_ptr<Connection>> free_;
+};
+
+}  // namespace gatehouse::store::sqlite

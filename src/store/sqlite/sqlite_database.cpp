@@ -1,0 +1,76 @@
+#include "store/sqlite/sqlite_database.hpp"
+
+#include <chrono>
+
+#include <fmt/format.h>
+
+#include "store/migrations.hpp"
+#include "store/sqlite/sqlite_stores.hpp"
+
+namespace gatehouse::store::sqlite {
+namespace {
+
+class SqliteDatabase final : public Database {
+ public:
+  SqliteDatabase(const std::string& path, int pool_size) : pool_(path, pool_size), teams_(pool_) {}
+
+  TeamStore& teams() override { return teams_; }
+
+  Result<void> ping() override {
+    auto c = pool_.acquire();
+    std::int64_t one = 0;
+    auto r = c->query("SELECT 1", {}, [&](Row& row) { one = row.int64(0); });
+    if (!r) return tl::unexpected(r.error());
+    return {};
+  }
+
+  tl::expected<int, std::string> migrate() override {
+    auto c = pool_.acquire();
+    if (!c->exec_script("CREATE TABLE IF NOT EXISTS schema_migrations ("
+                        "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)"))
+      return tl::unexpected("cannot create schema_migrations: " + c->last_error());
+    int applied = 0;
+    for (const auto& m : migrations()) {
+      // BEGIN IMMEDIATE takes the write lock first, so two processes starting
+      // at once apply each migration exactly once.
+      if (!c->exec("BEGIN IMMEDIATE")) return tl::unexpected("cannot lock the database: " + c->last_error());
+      bool done = false;
+      auto q = c->query("SELECT 1 FROM schema_migrations WHERE version = $1", {std::int64_t{m.version}},
+                        [&](Row&) { done = true; });
+      if (!q) {
+        (void)c->exec("ROLLBACK");
+        return tl::unexpected("cannot read schema_migrations: " + c->last_error());
+      }
+      if (!done) {
+        auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                       std::chrono::system_clock::now().time_since_epoch()).count();
+        if (!c->exec_script(m.sql) ||
+            !c->exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+                     {std::int64_t{m.version}, std::string(m.name), std::int64_t{now}})) {
+          std::string err = c->last_error();
+          (void)c->exec("ROLLBACK");
+          return tl::unexpected(fmt::format("migration {} failed: {}", m.name, err));
+        }
+        ++applied;
+      }
+      if (!c->exec("COMMIT")) return tl::unexpected("cannot commit migration: " + c->last_error());
+    }
+    return applied;
+  }
+
+ private:
+  Pool pool_;
+  SqliteTeamStore teams_;
+};
+
+}  // namespace
+
+tl::expected<std::unique_ptr<Database>, std::string> open(const std::string& path, int pool_size) {
+  try {
+    return std::make_unique<SqliteDatabase>(path, pool_size);
+  } catch (const std::exception& e) {
+    return tl::unexpected(std::string(e.what()));
+  }
+}
+
+}  // namespace gatehouse::store::sqlite
