@@ -11,7 +11,8 @@
 // when ready (everything else goes to stderr). Stops cleanly on SIGTERM/SIGINT.
 
 import { createServer, request as httpRequest } from 'node:http';
-import { generateKeyPairSync, randomBytes, randomUUID, createHash } from 'node:crypto';
+import { randomBytes, createHash } from 'node:crypto';
+import { generateJwks } from '../lib/jwks.mjs';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
@@ -27,17 +28,6 @@ console.info = (...a) => console.error(...a);
 const { default: Provider, errors } = await import('oidc-provider');
 
 // ---------------------------------------------------------------- options
-export function generateJwks(n = 1) {
-  return {
-    keys: Array.from({ length: n }, () => {
-      const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-      const jwk = privateKey.export({ format: 'jwk' });
-      const kid = createHash('sha256').update(jwk.n).digest('base64url').slice(0, 16);
-      return { ...jwk, kid, alg: 'RS256', use: 'sig' };
-    }),
-  };
-}
-
 function parseCli(argv) {
   const { values } = parseArgs({
     args: argv,
