@@ -31,7 +31,7 @@ after(async () => { await browser?.close(); });
 describe('default IdP (claims in the ID token)', () => {
   let env;
   before(async () => { env = await setup(); });
-  after(async () => { await env?.stop(); });
+  after(async () => { if (process.env.IDP_LOGS) (await import('node:fs')).appendFileSync(process.env.IDP_LOGS, env.idp.logs()); await env?.stop(); });
 
   test('discovery document', async () => {
     const r = await fetch(`${env.idp.issuer}/.well-known/openid-configuration`);
@@ -147,12 +147,56 @@ describe('default IdP (claims in the ID token)', () => {
     await env.idp.reset();
     assert.equal((await post()).status, 401);
   });
+  test('ID token tampering, UserInfo lies and live key rotation (for RP validation tests)', async () => {
+    const ctx = await browser.newContext();
+    const page = await ctx.newPage();
+    const signIn = async () => {
+      await page.goto(`${env.rp.url}/start`);
+      if (await page.title() === 'Sign In') await loginAtIdp(page, 'member@demo.test', 'member-password');
+      await page.waitForURL(/\/sso\/callback/);
+      return env.rp.results.at(-1);
+    };
+    const kid0 = (await signIn()).header.kid;
+
+    await env.idp.setMode({ id_token: 'wrong-nonce' });
+    let r = await signIn();
+    assert.equal(r.signatureValid, true, `re-signed with the real key: ${JSON.stringify(r)}`);
+    assert.equal(r.nonceMatches, false);
+    await env.idp.setMode({ id_token: 'bad-signature' });
+    assert.equal((await signIn()).signatureValid, false);
+    await env.idp.setMode({ id_token: 'alg-none' });
+    r = await signIn();
+    assert.equal(r.header.alg, 'none');
+    assert.equal(r.signatureValid, false);
+    await env.idp.setMode({ id_token: 'expired' });
+    r = await signIn();
+    assert.ok(r.idToken.exp < Date.now() / 1000 - 3000);
+    await env.idp.setMode({ id_token: 'multi-aud-no-azp', userinfo: 'wrong-sub' });
+    r = await signIn();
+    assert.equal(r.idToken.aud.length, 2);
+    assert.equal(r.idToken.azp, undefined);
+    assert.notEqual(r.userinfo.sub, r.idToken.sub);
+    const bad = await fetch(`${env.idp.url}/_test/mode?id_token=bogus`);
+    assert.equal(bad.status, 400);
+    await env.idp.reset();
+
+    const rot = await (await fetch(`${env.idp.url}/_test/rotate-keys`)).json();
+    assert.deepEqual(rot.kids, [rot.kid, kid0]);
+    r = await signIn(); // the IdP session survives the rotation: no form
+    assert.equal(r.header.kid, rot.kid);
+    assert.equal(r.signatureValid, true);
+    const jwks = await (await fetch(env.rp.meta.jwks_uri)).json();
+    assert.deepEqual(jwks.keys.map((k) => k.kid), [rot.kid, kid0]);
+    const rot2 = await (await fetch(`${env.idp.url}/_test/rotate-keys?drop_old=1`)).json();
+    assert.deepEqual(rot2.kids, [rot2.kid]);
+    await ctx.close();
+  });
 });
 
 describe('--thin-id-token (Okta org-server-like) with an issuer path', () => {
   let env;
   before(async () => { env = await setup({ thinIdToken: true, issuerPath: '/oauth2/default', testControls: false }); });
-  after(async () => { await env?.stop(); });
+  after(async () => { if (process.env.IDP_LOGS) (await import('node:fs')).appendFileSync(process.env.IDP_LOGS, env.idp.logs()); await env?.stop(); });
 
   test('ID token has only sub; UserInfo has email and name', async () => {
     assert.match(env.idp.issuer, /^http:\/\/127\.0\.0\.1:\d+\/oauth2\/default$/);

@@ -11,7 +11,7 @@
 // when ready (everything else goes to stderr). Stops cleanly on SIGTERM/SIGINT.
 
 import { createServer, request as httpRequest } from 'node:http';
-import { randomBytes, createHash } from 'node:crypto';
+import { randomBytes, createHash, createHmac, createPrivateKey, sign as rsaSign } from 'node:crypto';
 import { generateJwks } from '../lib/jwks.mjs';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -152,8 +152,9 @@ export async function createIdp(cfg) {
       grant_types: ['authorization_code'],
     };
   });
-  const jwks = cfg.jwks ?? generateJwks(1);
-  const modes = { token: 'normal', userinfo: 'normal', jwks: 'normal', drip_ms: 200, delay_ms: 3000 };
+  let jwks = cfg.jwks ?? generateJwks(1);
+  const DEFAULT_MODES = { token: 'normal', userinfo: 'normal', jwks: 'normal', id_token: 'normal', drip_ms: 200, delay_ms: 3000 };
+  const modes = { ...DEFAULT_MODES };
   const bypass = randomBytes(16).toString('hex'); // lets the fault proxy reach the real endpoint
 
   // Okta org authorization server paths: https://acme.okta.com/oauth2/v1/...;
@@ -170,7 +171,6 @@ export async function createIdp(cfg) {
 
   const configuration = {
     clients,
-    jwks,
     cookies: { keys: [randomBytes(32).toString('hex')] },
     responseTypes: ['code'],
     scopes: ['openid', 'email', 'profile'],
@@ -303,6 +303,12 @@ export async function createIdp(cfg) {
       case 'html':
         req.resume();
         return send(res, 200, 'text/html', page('Maintenance', '<h1>Down for maintenance</h1>'));
+      case 'wrong-sub': { // UserInfo answering for somebody else
+        const real = await forward(req, await readBody(req), realPath);
+        let body = real.body;
+        if (real.status === 200) body = JSON.stringify({ ...JSON.parse(body), sub: '00uSOMEBODYELSE00000' });
+        return send(res, real.status, real.headers['content-type'], body);
+      }
       case 'slow':
       case 'delay': {
         const body = await readBody(req);
@@ -324,6 +330,54 @@ export async function createIdp(cfg) {
     }
   }
 
+  // ID token tampering for RP validation tests: the token endpoint answers
+  // normally, but its id_token is altered (and re-signed with the IdP's current
+  // key unless the point is a bad signature).
+  const TAMPER = {
+    'bad-signature': (h, p) => ({ h, p, sig: 'flip' }),
+    'alg-none': (h, p) => ({ h: { ...h, alg: 'none' }, p, sig: 'none' }),
+    hs256: (h, p) => ({ h: { ...h, alg: 'HS256' }, p, sig: 'hs256' }),
+    'unknown-kid': (h, p) => ({ h: { ...h, kid: 'not-in-jwks' }, p }),
+    'foreign-key': (h, p) => ({ h, p, sig: 'foreign' }), // kid of the real key, signed by another
+    jku: (h, p) => ({ h: { ...h, jku: 'http://127.0.0.1:9/evil-jwks' }, p, sig: 'foreign' }),
+    'wrong-iss': (h, p) => ({ h, p: { ...p, iss: `${p.iss}/other` } }),
+    'wrong-aud': (h, p) => ({ h, p: { ...p, aud: 'some-other-client' } }),
+    'multi-aud-no-azp': (h, p) => ({ h, p: { ...p, aud: [p.aud, 'some-other-client'], azp: undefined } }),
+    'multi-aud-azp': (h, p) => ({ h, p: { ...p, aud: [p.aud, 'some-other-client'], azp: p.aud } }),
+    expired: (h, p) => ({ h, p: { ...p, iat: p.iat - 7200, exp: p.iat - 3600 } }),
+    'expired-within-skew': (h, p) => ({ h, p: { ...p, exp: Math.floor(Date.now() / 1000) - 30 } }),
+    'no-exp': (h, p) => ({ h, p: { ...p, exp: undefined } }),
+    'no-iat': (h, p) => ({ h, p: { ...p, iat: undefined } }),
+    'no-sub': (h, p) => ({ h, p: { ...p, sub: undefined } }),
+    'no-nonce': (h, p) => ({ h, p: { ...p, nonce: undefined } }),
+    'wrong-nonce': (h, p) => ({ h, p: { ...p, nonce: 'not-the-nonce' } }),
+    'no-email': (h, p) => ({ h, p: { ...p, email: undefined, email_verified: undefined } }),
+    'email-unverified': (h, p) => ({ h, p: { ...p, email_verified: false } }),
+    'email-unverified-string': (h, p) => ({ h, p: { ...p, email_verified: 'false' } }),
+  };
+
+  function signJwt(header, payload, how, clientSecret) {
+    const b = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
+    const input = `${b(header)}.${b(payload)}`;
+    if (how === 'none') return `${input}.`;
+    if (how === 'hs256') return `${input}.${createHmac('sha256', clientSecret ?? '').update(input).digest('base64url')}`;
+    const jwk = how === 'foreign' ? generateJwks(1).keys[0] : jwks.keys[0];
+    let sig = rsaSign('sha256', Buffer.from(input), createPrivateKey({ key: jwk, format: 'jwk' }));
+    if (how === 'flip') sig = Buffer.from(sig.map((x, i) => (i === 10 ? x ^ 0xff : x)));
+    return `${input}.${sig.toString('base64url')}`;
+  }
+
+  async function tamperToken(req, res, realPath) {
+    const real = await forward(req, await readBody(req), realPath);
+    if (real.status !== 200) return send(res, real.status, real.headers['content-type'], real.body);
+    const body = JSON.parse(real.body);
+    const [h, p] = body.id_token.split('.').slice(0, 2).map((x) => JSON.parse(Buffer.from(x, 'base64url')));
+    const t = TAMPER[modes.id_token](h, p);
+    const secret = cfg.clients.find((c) => c.client_id === (Array.isArray(p.aud) ? p.aud[0] : p.aud))?.client_secret;
+    body.id_token = signJwt(t.h, t.p, t.sig, secret);
+    return send(res, 200, 'application/json', JSON.stringify(body));
+  }
+
   function forward(req, body, path) {
     return new Promise((resolve, reject) => {
       const r = httpRequest({
@@ -342,18 +396,26 @@ export async function createIdp(cfg) {
   function testControl(req, res, url) {
     const p = url.pathname.slice('/_test/'.length);
     if (p === 'mode') {
-      for (const k of ['token', 'userinfo', 'jwks']) {
+      for (const k of ['token', 'userinfo', 'jwks', 'id_token']) {
         const v = url.searchParams.get(k);
         if (v == null) continue;
-        if (!['normal', 'hang', '500', 'html', 'slow', 'delay'].includes(v)) return send(res, 400, 'text/plain', `bad mode ${v}\n`);
+        const allowed = k === 'id_token' ? ['normal', ...Object.keys(TAMPER)]
+          : ['normal', 'hang', '500', 'html', 'slow', 'delay', ...(k === 'userinfo' ? ['wrong-sub'] : [])];
+        if (!allowed.includes(v)) return send(res, 400, 'text/plain', `bad ${k} mode ${v}; one of ${allowed.join(' ')}\n`);
         modes[k] = v;
       }
       for (const k of ['drip_ms', 'delay_ms']) if (url.searchParams.has(k)) modes[k] = Number(url.searchParams.get(k));
       return send(res, 200, 'application/json', JSON.stringify(modes));
     }
     if (p === 'reset') {
-      Object.assign(modes, { token: 'normal', userinfo: 'normal', jwks: 'normal', drip_ms: 200, delay_ms: 3000 });
+      Object.assign(modes, DEFAULT_MODES);
       return send(res, 200, 'application/json', JSON.stringify(modes));
+    }
+    if (p === 'rotate-keys') { // new signing key; the old ones stay published unless drop_old=1
+      const fresh = generateJwks(1).keys[0];
+      jwks = { keys: url.searchParams.get('drop_old') === '1' ? [fresh] : [fresh, ...jwks.keys] };
+      startProvider();
+      return send(res, 200, 'application/json', JSON.stringify({ kid: fresh.kid, kids: jwks.keys.map((k) => k.kid) }));
     }
     if (p === 'users') { // add or change a user at run time: POST JSON {email,password,name,...}
       return readBody(req).then((b) => {
@@ -397,6 +459,7 @@ export async function createIdp(cfg) {
       for (const k of ['token', 'userinfo', 'jwks']) {
         if (path === routes[k] && modes[k] !== 'normal') return misbehave(req, res, modes[k], req.url);
       }
+      if (path === routes.token && modes.id_token !== 'normal') return tamperToken(req, res, req.url);
     }
     if (cfg.issuerPath) {
       req.originalUrl = req.url;
@@ -412,6 +475,15 @@ export async function createIdp(cfg) {
     });
   });
 
+  // (Re)creates the Provider with the current keys. oidc-provider's in-memory
+  // adapter keeps its storage per process, so sessions, codes and grants survive.
+  function startProvider() {
+    const provider = new Provider(state.issuer, { ...configuration, clients: structuredClone(clients), jwks: structuredClone(jwks) });
+    provider.on('server_error', (ctx, err) => process.stderr.write(`idp server_error: ${err.stack}\n`));
+    state.provider = provider;
+    state.callback = provider.callback();
+  }
+
   return {
     server,
     async listen(port) {
@@ -421,9 +493,7 @@ export async function createIdp(cfg) {
       });
       state.port = server.address().port;
       state.issuer = `${issuerOrigin}:${state.port}${cfg.issuerPath}`;
-      state.provider = new Provider(state.issuer, configuration);
-      state.provider.on('server_error', (ctx, err) => process.stderr.write(`idp server_error: ${err.stack}\n`));
-      state.callback = state.provider.callback();
+      startProvider();
       return state;
     },
     async close() {
