@@ -461,6 +461,9 @@ export async function createIdp(cfg) {
       }
       if (path === routes.token && modes.id_token !== 'normal') return tamperToken(req, res, req.url);
     }
+    // Endpoints in discovery always use the issuer's host, as Okta's do, whatever
+    // name the client used to reach us (127.0.0.1 vs localhost).
+    req.headers.host = new URL(state.issuer).host;
     if (cfg.issuerPath) {
       req.originalUrl = req.url;
       req.url = req.url.slice(cfg.issuerPath.length) || '/';

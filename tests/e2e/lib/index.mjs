@@ -7,6 +7,7 @@
 //   launchBrowser()               -> playwright-core Browser (Debian chromium, headless)
 //   screenshot(page, name)        -> path of artifacts/<name>.png
 //   loginAtIdp(page, email, pw)   -> { error } after submitting the IdP's login form
+//   gatehouseBinary()             -> absolute path of the binary under test ($GATEHOUSE_BIN)
 //   freePort()                    -> a free TCP port on 127.0.0.1 (to know URLs before starting)
 //   generateJwks(n)               -> private RS256 JWKS (for key-rotation tests: startIdp({ jwks }))
 
@@ -126,7 +127,8 @@ export async function startIdp(options = {}) {
   };
 }
 
-function gatehouseBinary(binary) {
+/** Absolute path of the gatehouse binary: binary, else $GATEHOUSE_BIN, else ../../build/gatehouse. */
+export function gatehouseBinary(binary) {
   return path.resolve(E2E_DIR, binary ?? process.env.GATEHOUSE_BIN ?? '../../build/gatehouse');
 }
 
