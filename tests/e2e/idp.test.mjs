@@ -176,6 +176,28 @@ describe('default IdP (claims in the ID token)', () => {
     assert.equal(r.idToken.aud.length, 2);
     assert.equal(r.idToken.azp, undefined);
     assert.notEqual(r.userinfo.sub, r.idToken.sub);
+    const expect = {
+      hs256: (x) => x.header.alg === 'HS256' && !x.signatureValid,
+      'unknown-kid': (x) => x.header.kid === 'not-in-jwks',
+      'foreign-key': (x) => x.header.kid === kid0 && !x.signatureValid,
+      jku: (x) => Boolean(x.header.jku) && !x.signatureValid,
+      'wrong-iss': (x) => x.signatureValid && x.idToken.iss !== env.idp.issuer,
+      'wrong-aud': (x) => x.signatureValid && x.idToken.aud === 'some-other-client',
+      'multi-aud-azp': (x) => x.signatureValid && x.idToken.azp === CLIENT.client_id && x.idToken.aud.length === 2,
+      'expired-within-skew': (x) => x.signatureValid && x.idToken.exp < Date.now() / 1000 && x.idToken.exp > Date.now() / 1000 - 60,
+      'no-exp': (x) => x.signatureValid && !('exp' in x.idToken),
+      'no-iat': (x) => x.signatureValid && !('iat' in x.idToken),
+      'no-sub': (x) => x.signatureValid && !('sub' in x.idToken),
+      'no-nonce': (x) => x.signatureValid && !('nonce' in x.idToken),
+      'no-email': (x) => x.signatureValid && !('email' in x.idToken) && x.userinfo.email === 'member@demo.test',
+      'email-unverified': (x) => x.signatureValid && x.idToken.email_verified === false,
+      'email-unverified-string': (x) => x.signatureValid && x.idToken.email_verified === 'false',
+    };
+    for (const [mode, ok] of Object.entries(expect)) {
+      await env.idp.setMode({ id_token: mode });
+      r = await signIn();
+      assert.ok(ok(r), `${mode}: ${JSON.stringify({ header: r.header, idToken: r.idToken, sig: r.signatureValid })}`);
+    }
     const bad = await fetch(`${env.idp.url}/_test/mode?id_token=bogus`);
     assert.equal(bad.status, 400);
     await env.idp.reset();
