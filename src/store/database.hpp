@@ -9,7 +9,11 @@
 #include <tl/expected.hpp>
 
 #include "store/result.hpp"
+#include "store/audit_store.hpp"
+#include "store/login_attempt_store.hpp"
+#include "store/session_store.hpp"
 #include "store/team_store.hpp"
+#include "store/user_store.hpp"
 
 namespace gatehouse::store {
 
@@ -17,6 +21,10 @@ class Database {
  public:
   virtual ~Database() = default;
   [[nodiscard]] virtual TeamStore& teams() = 0;
+  [[nodiscard]] virtual UserStore& users() = 0;
+  [[nodiscard]] virtual SessionStore& sessions() = 0;
+  [[nodiscard]] virtual LoginAttemptStore& login_attempts() = 0;
+  [[nodiscard]] virtual AuditStore& audit() = 0;
   // A cheap round trip: /readyz.
   [[nodiscard]] virtual Result<void> ping() = 0;
   // Applies the numbered migrations not yet applied; returns how many ran.

@@ -12,9 +12,14 @@ namespace {
 
 class SqliteDatabase final : public Database {
  public:
-  SqliteDatabase(const std::string& path, int pool_size) : pool_(path, pool_size), teams_(pool_) {}
+  SqliteDatabase(const std::string& path, int pool_size)
+      : pool_(path, pool_size), teams_(pool_), users_(pool_), sessions_(pool_), attempts_(pool_), audit_(pool_) {}
 
   TeamStore& teams() override { return teams_; }
+  UserStore& users() override { return users_; }
+  SessionStore& sessions() override { return sessions_; }
+  LoginAttemptStore& login_attempts() override { return attempts_; }
+  AuditStore& audit() override { return audit_; }
 
   Result<void> ping() override {
     auto c = pool_.acquire();
@@ -61,6 +66,10 @@ class SqliteDatabase final : public Database {
  private:
   Pool pool_;
   SqliteTeamStore teams_;
+  SqliteUserStore users_;
+  SqliteSessionStore sessions_;
+  SqliteLoginAttemptStore attempts_;
+  SqliteAuditStore audit_;
 };
 
 }  // namespace

@@ -1,7 +1,11 @@
 #pragma once
 // SQLite implementations of the per-aggregate store interfaces.
 #include "store/sqlite/sqlite.hpp"
+#include "store/audit_store.hpp"
+#include "store/login_attempt_store.hpp"
+#include "store/session_store.hpp"
 #include "store/team_store.hpp"
+#include "store/user_store.hpp"
 
 namespace gatehouse::store::sqlite {
 
@@ -13,6 +17,54 @@ class SqliteTeamStore final : public TeamStore {
   Result<void> insert(const domain::Team& team) override;
   Result<void> update(const domain::Team& team) override;
   Result<void> remove(std::string_view id) override;
+
+ private:
+  Pool& pool_;
+};
+
+class SqliteUserStore final : public UserStore {
+ public:
+  explicit SqliteUserStore(Pool& pool) : pool_(pool) {}
+  Result<std::optional<domain::User>> find(std::string_view user_id) override;
+  Result<std::optional<domain::User>> find_by_sub(std::string_view team_id, std::string_view sub) override;
+  Result<void> insert(const domain::User& user) override;
+  Result<void> record_login(std::string_view user_id, std::string_view email, std::string_view name,
+                            std::int64_t at) override;
+  Result<std::vector<domain::User>> list_by_team(std::string_view team_id) override;
+
+ private:
+  Pool& pool_;
+};
+
+class SqliteSessionStore final : public SessionStore {
+ public:
+  explicit SqliteSessionStore(Pool& pool) : pool_(pool) {}
+  Result<void> insert(const domain::Session& session) override;
+  Result<std::optional<domain::Session>> find(std::string_view id_hash) override;
+  Result<void> touch(std::string_view id_hash, std::int64_t last_seen_at) override;
+  Result<void> remove(std::string_view id_hash) override;
+  Result<int> remove_expired(std::int64_t now) override;
+
+ private:
+  Pool& pool_;
+};
+
+class SqliteLoginAttemptStore final : public LoginAttemptStore {
+ public:
+  explicit SqliteLoginAttemptStore(Pool& pool) : pool_(pool) {}
+  Result<void> insert(const domain::LoginAttempt& attempt) override;
+  Result<std::optional<domain::LoginAttempt>> take(std::string_view state_hash) override;
+  Result<int> remove_expired(std::int64_t now) override;
+
+ private:
+  Pool& pool_;
+};
+
+class SqliteAuditStore final : public AuditStore {
+ public:
+  explicit SqliteAuditStore(Pool& pool) : pool_(pool) {}
+  Result<void> append(const domain::AuditEvent& event) override;
+  Result<std::vector<domain::AuditEvent>> list(const AuditQuery& q) override;
 
  private:
   Pool& pool_;

@@ -1,0 +1,26 @@
+#pragma once
+// People of a team, identified by (team, sub).
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "domain/user.hpp"
+#include "store/result.hpp"
+
+namespace gatehouse::store {
+
+class UserStore {
+ public:
+  virtual ~UserStore() = default;
+  [[nodiscard]] virtual Result<std::optional<domain::User>> find(std::string_view user_id) = 0;
+  [[nodiscard]] virtual Result<std::optional<domain::User>> find_by_sub(std::string_view team_id,
+                                                                        std::string_view sub) = 0;
+  // conflict when (team_id, sub) exists already (two first sign-ins at once).
+  [[nodiscard]] virtual Result<void> insert(const domain::User& user) = 0;
+  // Refreshes email and name from the provider and records the sign-in.
+  [[nodiscard]] virtual Result<void> record_login(std::string_view user_id, std::string_view email,
+                                                  std::string_view name, std::int64_t at) = 0;
+  [[nodiscard]] virtual Result<std::vector<domain::User>> list_by_team(std::string_view team_id) = 0;
+};
+
+}  // namespace gatehouse::store
