@@ -1,5 +1,9 @@
 #include "app/serve.hpp"
 
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
 #include <spdlog/spdlog.h>
 
 #include "api/ops.hpp"
@@ -8,10 +12,45 @@
 #include "crypto/secret_box.hpp"
 #include "http/client.hpp"
 #include "http/server.hpp"
+#include "oidc/relying_party.hpp"
+#include "signin/flow.hpp"
+#include "signin/sessions.hpp"
 #include "store/database.hpp"
 #include "web/headers.hpp"
+#include "web/pages.hpp"
+#include "web/signin_routes.hpp"
 
 namespace gatehouse::app {
+namespace {
+
+// Deletes expired sessions and login attempts once a minute until stopped.
+class Janitor {
+ public:
+  Janitor(store::Database& db, const Clock& clock) : thread_([this, &db, &clock] {
+    std::unique_lock lock(mu_);
+    while (!cv_.wait_for(lock, std::chrono::seconds(60), [this] { return stop_; })) {
+      auto now = clock.unix_seconds();
+      (void)db.sessions().remove_expired(now);
+      (void)db.login_attempts().remove_expired(now);
+    }
+  }) {}
+  ~Janitor() {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+}  // namespace
 
 int run_server(const config::Config& cfg) {
   SystemClock clock;
@@ -31,22 +70,35 @@ int run_server(const config::Config& cfg) {
     return 1;
   }
   auto idp_http = http::make_beast_client({.default_timeout = cfg.idp_timeout});
+  oidc::RelyingParty rp(*idp_http, clock, rng);
+  signin::Sessions sessions(**db, *box, clock, rng,
+                            {.absolute_ttl = cfg.session_ttl,
+                             .idle_ttl = std::min(cfg.session_ttl, std::chrono::seconds(7200)),
+                             .secure_cookies = cfg.secure_cookies});
+  signin::SigninFlow flow(**db, rp, *box, sessions, clock, rng,
+                          {.redirect_uri = cfg.redirect_uri(), .public_origin = cfg.public_origin});
+  web::Pages pages;
+  web::WebContext web_ctx{sessions, flow, rp, pages, rng,
+                          {.public_url = cfg.public_url, .public_origin = cfg.public_origin,
+                           .https = cfg.secure_cookies}};
 
   http::Router router;
   api::add_ops_routes(router, **db);
+  web::add_signin_routes(router, web_ctx);
 
   http::ServerOptions options;
   options.host = cfg.listen_host;
   options.port = cfg.listen_port;
   options.io_threads = cfg.threads;
   // Workers block on the database and on identity providers (up to
-  // GATEHOUSE_IDP_TIMEOUT_MS), so there are many more of them than cores.
-  options.worker_threads = std::max(16, cfg.threads * 8);
+  // GATEHOUSE_IDP_TIMEOUT_MS each), so there are many more of them than cores.
+  options.worker_threads = std::max(32, cfg.threads * 16);
   http::ServerHooks hooks;
   const bool https = cfg.secure_cookies;
   hooks.on_response = [https](const http::Request& req, http::Response& res, std::string_view route,
                               std::chrono::steady_clock::duration elapsed) {
     web::apply_security_headers(res, https);
+    // The route pattern, never the raw target: a query can carry a code or state.
     spdlog::debug("request_id={} {} {} -> {} in {}us", req.request_id, req.method,
                   route.empty() ? std::string_view("-") : route, res.status,
                   std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count());
@@ -58,6 +110,7 @@ int run_server(const config::Config& cfg) {
     spdlog::error("{}", e.what());
     return 1;
   }
+  Janitor janitor(**db, clock);
   spdlog::info("listening on {}:{}", cfg.listen_host, server.port());
   server.run();
   spdlog::info("stopped");

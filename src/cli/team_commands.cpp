@@ -61,10 +61,6 @@ std::optional<std::string> read_secret_line(std::istream& in) {
   return line;
 }
 
-std::string client_secret_aad(std::string_view team_id) {
-  return fmt::format("team:{}:client_secret", team_id);
-}
-
 int TeamCommands::fail(int code, const std::string& message) {
   err_ << "error: " << message << "\n";
   return code;
@@ -95,7 +91,7 @@ int TeamCommands::add(const TeamAddArgs& a, const std::string& client_secret) {
   t.name = a.name.value_or(a.id);
   t.issuer = a.issuer;
   t.client_id = a.client_id;
-  t.client_secret_sealed = box_->seal(client_secret, client_secret_aad(a.id));
+  t.client_secret_sealed = box_->seal(client_secret, domain::client_secret_aad(a.id));
   t.admin_email = domain::lowercase(a.admin_email);
   t.workspace = *domain::parse_workspace(a.workspace);
   t.enabled = true;
@@ -153,7 +149,7 @@ int TeamCommands::update(const TeamUpdateArgs& a, const std::optional<std::strin
   if (a.admin_email) t->admin_email = domain::lowercase(*a.admin_email);
   if (a.name) t->name = *a.name;
   if (a.workspace) t->workspace = *domain::parse_workspace(*a.workspace);
-  if (client_secret) t->client_secret_sealed = box_->seal(*client_secret, client_secret_aad(a.id));
+  if (client_secret) t->client_secret_sealed = box_->seal(*client_secret, domain::client_secret_aad(a.id));
   t->updated_at = clock_.unix_seconds();
   if (auto r = teams_.update(*t); !r) return fail(1, std::string(store::to_string(r.error())));
   out_ << "team " << t->id << " updated\n";

@@ -37,8 +37,6 @@ using DiscoveryCheck = std::function<std::optional<std::string>(const std::strin
 [[nodiscard]] std::optional<std::string> validate(const TeamUpdateArgs& a);
 // The first line of in, without its line ending; nullopt when empty.
 [[nodiscard]] std::optional<std::string> read_secret_line(std::istream& in);
-// The AAD that binds a sealed client secret to its team.
-[[nodiscard]] std::string client_secret_aad(std::string_view team_id);
 
 class TeamCommands {
  public:

@@ -9,6 +9,10 @@ namespace gatehouse::domain {
 
 std::string_view to_string(Workspace w) { return w == Workspace::personal ? "personal" : "shared"; }
 
+std::string client_secret_aad(std::string_view team_id) {
+  return "team:" + std::string(team_id) + ":client_secret";
+}
+
 std::optional<Workspace> parse_workspace(std::string_view s) {
   if (s == "shared") return Workspace::shared;
   if (s == "personal") return Workspace::personal;

@@ -24,6 +24,8 @@ struct Team {
 };
 
 [[nodiscard]] std::string_view to_string(Workspace w);
+// The AAD that binds a sealed client secret to its team's row.
+[[nodiscard]] std::string client_secret_aad(std::string_view team_id);
 [[nodiscard]] std::optional<Workspace> parse_workspace(std::string_view s);
 
 // Team ID syntax: lowercase letters, digits and single dashes, starting with a

@@ -6,7 +6,10 @@
 #include <thread>
 #include <vector>
 
+#include <random>
+
 #include <boost/asio.hpp>
+#include <fmt/format.h>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <spdlog/spdlog.h>
@@ -84,6 +87,16 @@ struct Server::Impl {
   std::atomic<std::size_t> connections{0};
   std::mutex mu;
   std::set<std::shared_ptr<Connection>> live;
+  std::string id_prefix = random_prefix();
+  std::atomic<std::uint64_t> request_counter{0};
+
+  // Unique per process run and request; shown to people on error pages and
+  // written on log lines so the two can be matched.
+  static std::string random_prefix() {
+    std::random_device rd;
+    return fmt::format("{:08x}", rd());
+  }
+  std::string next_request_id() { return fmt::format("{}-{:x}", id_prefix, ++request_counter); }
 
   Impl(ServerOptions o, const Router& r, ServerHooks h)
       : options(std::move(o)),
@@ -177,6 +190,7 @@ struct Server::Impl {
       }
       auto& in = parser.get();
       Request req = to_request(in, remote);
+      req.request_id = next_request_id();
       bool keep_alive = in.keep_alive() && n + 1 < options.max_requests_per_connection;
       Response res;
       std::string route;

@@ -1,0 +1,71 @@
+#include "signin/sessions.hpp"
+
+#include "crypto/hash.hpp"
+
+namespace gatehouse::signin {
+namespace {
+
+// Writing last_seen_at on every request would make every page view a
+// database write; a minute of idle-time resolution is plenty.
+constexpr std::int64_t kTouchEverySeconds = 60;
+
+std::string aad_for(std::string_view id_hash) { return "session:" + std::string(id_hash); }
+
+}  // namespace
+
+std::string Sessions::hash_id(std::string_view cookie_value) { return crypto::sha256_hex(cookie_value); }
+
+std::string Sessions::cookie_name() const {
+  return settings_.secure_cookies ? "__Host-gh_session" : "gh_session";
+}
+
+store::Result<Sessions::Created> Sessions::create(const domain::User& user, const std::string& id_token) {
+  Created c{crypto::random_token(rng_, 32), crypto::random_token(rng_, 32)};
+  auto now = clock_.unix_seconds();
+  domain::Session s;
+  s.id_hash = hash_id(c.cookie_value);
+  s.user_id = user.id;
+  s.team_id = user.team_id;
+  s.csrf_token = c.csrf_token;
+  s.id_token_sealed = box_.seal(id_token, aad_for(s.id_hash));
+  s.created_at = s.last_seen_at = now;
+  s.expires_at = now + settings_.absolute_ttl.count();
+  if (auto r = db_.sessions().insert(s); !r) return tl::unexpected(r.error());
+  return c;
+}
+
+store::Result<std::optional<AuthContext>> Sessions::authenticate(std::string_view cookie_value) {
+  // A session id is 43 base64url characters; anything else cannot match.
+  if (cookie_value.size() != 43) return std::optional<AuthContext>{};
+  auto id_hash = hash_id(cookie_value);
+  auto s = db_.sessions().find(id_hash);
+  if (!s) return tl::unexpected(s.error());
+  if (!*s) return std::optional<AuthContext>{};
+  auto now = clock_.unix_seconds();
+  if (now >= (*s)->expires_at || now - (*s)->last_seen_at >= settings_.idle_ttl.count()) {
+    (void)db_.sessions().remove(id_hash);
+    return std::optional<AuthContext>{};
+  }
+  auto user = db_.users().find((*s)->user_id);
+  if (!user) return tl::unexpected(user.error());
+  auto team = db_.teams().find((*s)->team_id);
+  if (!team) return tl::unexpected(team.error());
+  if (!*user || !*team || !(*team)->enabled) return std::optional<AuthContext>{};
+  if (now - (*s)->last_seen_at >= kTouchEverySeconds) {
+    if (auto r = db_.sessions().touch(id_hash, now); !r) return tl::unexpected(r.error());
+    (*s)->last_seen_at = now;
+  }
+  return AuthContext{std::move(**user), std::move(**team), std::move(**s)};
+}
+
+store::Result<void> Sessions::destroy(std::string_view cookie_value) {
+  return db_.sessions().remove(hash_id(cookie_value));
+}
+
+std::optional<std::string> Sessions::id_token(const domain::Session& s) const {
+  auto t = box_.open(s.id_token_sealed, aad_for(s.id_hash));
+  if (!t) return std::nullopt;
+  return *t;
+}
+
+}  // namespace gatehouse::signin
