@@ -220,7 +220,11 @@ void Jwk::PkeyDeleter::operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
 
 Jwk::Jwk(KeyType type, std::optional<std::string> kid, std::optional<std::string> alg,
          std::unique_ptr<EVP_PKEY, PkeyDeleter> key)
-    : type_(type), kid_(std::move(kid)), alg_(std::move(alg)), key_(std::move(key)) {}
+    : type_(type),
+      kid_(std::move(kid)),
+      alg_(std::move(alg)),
+      key_(std::move(key)),
+      cache_(new_verify_cache()) {}
 
 tl::expected<JwkSet, JoseError> JwkSet::parse(std::string_view json) {
   if (json.size() > kMaxSetBytes) return tl::unexpected(JoseError::too_large);

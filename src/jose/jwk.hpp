@@ -34,11 +34,23 @@ class Jwk {
   [[nodiscard]] const std::optional<std::string>& alg() const { return alg_; }
   [[nodiscard]] EVP_PKEY* pkey() const { return key_.get(); }
 
+  // Initialised OpenSSL verify contexts for this key, reused across tokens so
+  // a verification costs the public-key operation, not a method fetch.
+  // Internal to jose (defined in signature.cpp); thread-safe.
+  struct VerifyCache;
+  struct VerifyCacheDeleter {
+    void operator()(VerifyCache* c) const;
+  };
+  [[nodiscard]] VerifyCache& verify_cache() const { return *cache_; }
+
  private:
+  static VerifyCache* new_verify_cache();
+
   KeyType type_;
   std::optional<std::string> kid_;
   std::optional<std::string> alg_;
   std::unique_ptr<EVP_PKEY, PkeyDeleter> key_;
+  std::unique_ptr<VerifyCache, VerifyCacheDeleter> cache_;
 };
 
 class JwkSet {

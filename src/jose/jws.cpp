@@ -22,7 +22,8 @@ struct Segments {
 };
 
 // RFC 7515 §7.1: exactly three segments. Empty payloads (detached content,
-// RFC 7515 Appendix F) are not something an ID token can be.
+// RFC 7515 Appendix F) are not something an ID token can be. An empty
+// signature passes here so that "alg":"none" tokens are named as such.
 std::optional<Segments> split(std::string_view compact) {
   const auto d1 = compact.find('.');
   if (d1 == std::string_view::npos) return std::nullopt;
@@ -31,7 +32,7 @@ std::optional<Segments> split(std::string_view compact) {
     return std::nullopt;
   Segments s{compact.substr(0, d1), compact.substr(d1 + 1, d2 - d1 - 1), compact.substr(d2 + 1),
              compact.substr(0, d2)};
-  if (s.header.empty() || s.payload.empty() || s.signature.empty()) return std::nullopt;
+  if (s.header.empty() || s.payload.empty()) return std::nullopt;
   return s;
 }
 

@@ -2,18 +2,41 @@
 
 #include <array>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <vector>
 
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
 
 namespace gatehouse::jose {
+
+// Number of Alg values: one cache slot each.
+constexpr std::size_t kAlgCount = static_cast<std::size_t>(Alg::eddsa) + 1;
+
+// Contexts per algorithm, handed out one thread at a time. Bounded so a burst
+// of concurrent verifications does not leave memory behind.
+struct Jwk::VerifyCache {
+  static constexpr std::size_t kMaxIdlePerAlg = 8;
+  std::mutex mu;
+  std::array<std::vector<EVP_PKEY_CTX*>, kAlgCount> idle;
+
+  ~VerifyCache() {
+    for (auto& list : idle)
+      for (auto* c : list) EVP_PKEY_CTX_free(c);
+  }
+};
+
 namespace {
 
 struct MdCtxDeleter {
   void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
 };
+struct PkeyCtxDeleter {
+  void operator()(EVP_PKEY_CTX* c) const { EVP_PKEY_CTX_free(c); }
+};
+using PkeyCtx = std::unique_ptr<EVP_PKEY_CTX, PkeyCtxDeleter>;
 struct MdDeleter {
   void operator()(EVP_MD* m) const { EVP_MD_free(m); }
 };
@@ -98,6 +121,71 @@ std::string raw_ecdsa_to_der(std::string_view raw) {
 
 bool is_pss(Alg alg) { return alg == Alg::ps256 || alg == Alg::ps384 || alg == Alg::ps512; }
 
+// Ed25519 has no prehash form (RFC 8032 §5.1), so it takes the one-shot
+// EVP_DigestVerify over the whole input.
+bool verify_eddsa(EVP_PKEY* pkey, std::string_view input, std::string_view sig) {
+  std::unique_ptr<EVP_MD_CTX, MdCtxDeleter> ctx(EVP_MD_CTX_new());
+  const bool ok =
+      ctx && EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, pkey) == 1 &&
+      EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(sig.data()), sig.size(),
+                       reinterpret_cast<const unsigned char*>(input.data()), input.size()) == 1;
+  if (!ok) ERR_clear_error();
+  return ok;
+}
+
+// A verify context fixed to one algorithm: padding, digest and (RFC 7518
+// §3.5) PSS salt length equal to the hash length, MGF1 with the same hash.
+// Verifying a precomputed digest with it is what EVP_DigestVerify does inside,
+// without OpenSSL 3.0's per-call method fetch.
+PkeyCtx make_ctx(Alg alg, EVP_PKEY* pkey) {
+  PkeyCtx ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, pkey, nullptr));
+  if (!ctx || EVP_PKEY_verify_init(ctx.get()) != 1) return nullptr;
+  if (ec_coord_len(alg) == 0) {
+    const int padding = is_pss(alg) ? RSA_PKCS1_PSS_PADDING : RSA_PKCS1_PADDING;
+    if (EVP_PKEY_CTX_set_rsa_padding(ctx.get(), padding) != 1) return nullptr;
+  }
+  if (EVP_PKEY_CTX_set_signature_md(ctx.get(), digest(alg)) != 1) return nullptr;
+  if (is_pss(alg) && (EVP_PKEY_CTX_set_rsa_pss_saltlen(ctx.get(), RSA_PSS_SALTLEN_DIGEST) != 1 ||
+                      EVP_PKEY_CTX_set_rsa_mgf1_md(ctx.get(), digest(alg)) != 1))
+    return nullptr;
+  return ctx;
+}
+
+// Takes a context from the key's cache (or makes one) and puts it back after use.
+class Lease {
+ public:
+  Lease(Jwk::VerifyCache& cache, Alg alg, EVP_PKEY* pkey);
+  ~Lease();
+  Lease(const Lease&) = delete;
+  Lease& operator=(const Lease&) = delete;
+  [[nodiscard]] EVP_PKEY_CTX* get() const { return ctx_.get(); }
+
+ private:
+  Jwk::VerifyCache& cache_;
+  std::size_t slot_;
+  PkeyCtx ctx_;
+};
+
+Lease::Lease(Jwk::VerifyCache& cache, Alg alg, EVP_PKEY* pkey)
+    : cache_(cache), slot_(static_cast<std::size_t>(alg)) {
+  {
+    const std::lock_guard lock(cache_.mu);
+    auto& idle = cache_.idle[slot_];
+    if (!idle.empty()) {
+      ctx_.reset(idle.back());
+      idle.pop_back();
+    }
+  }
+  if (!ctx_) ctx_ = make_ctx(alg, pkey);
+}
+
+Lease::~Lease() {
+  if (!ctx_) return;
+  const std::lock_guard lock(cache_.mu);
+  auto& idle = cache_.idle[slot_];
+  if (idle.size() < Jwk::VerifyCache::kMaxIdlePerAlg) idle.push_back(ctx_.release());
+}
+
 }  // namespace
 
 std::optional<Alg> parse_alg(std::string_view name) {
@@ -143,25 +231,28 @@ bool verify_signature(Alg alg, const Jwk& key, std::string_view signing_input,
     sig = der;
   } else if (alg == Alg::eddsa) {
     if (signature.size() != 64) return false;
+    return verify_eddsa(pkey, signing_input, signature);
   } else if (signature.size() != static_cast<std::size_t>(EVP_PKEY_get_size(pkey))) {
     return false;  // RSA: exactly k octets (RFC 8017 §8.2.2 step 1)
   }
 
-  std::unique_ptr<EVP_MD_CTX, MdCtxDeleter> ctx(EVP_MD_CTX_new());
-  EVP_PKEY_CTX* pctx = nullptr;  // owned by ctx
-  bool ok = ctx && EVP_DigestVerifyInit(ctx.get(), &pctx, digest(alg), nullptr, pkey) == 1;
-  if (ok && is_pss(alg)) {
-    // RFC 7518 §3.5: MGF1 with the same hash, salt as long as the hash.
-    ok = EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) == 1 &&
-         EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) == 1;
+  std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
+  unsigned int md_len = 0;
+  if (EVP_Digest(signing_input.data(), signing_input.size(), md.data(), &md_len, digest(alg),
+                 nullptr) != 1) {
+    ERR_clear_error();
+    return false;
   }
-  ok = ok && EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(sig.data()),
-                              sig.size(),
-                              reinterpret_cast<const unsigned char*>(signing_input.data()),
-                              signing_input.size()) == 1;
+  Lease ctx(key.verify_cache(), alg, pkey);
+  const bool ok = ctx.get() != nullptr &&
+                  EVP_PKEY_verify(ctx.get(), reinterpret_cast<const unsigned char*>(sig.data()),
+                                  sig.size(), md.data(), md_len) == 1;
   // A failed verification queues errors describing attacker input; drop them.
   if (!ok) ERR_clear_error();
   return ok;
 }
+
+Jwk::VerifyCache* Jwk::new_verify_cache() { return new VerifyCache; }
+void Jwk::VerifyCacheDeleter::operator()(VerifyCache* c) const { delete c; }
 
 }  // namespace gatehouse::jose
