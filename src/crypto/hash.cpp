@@ -1,0 +1,89 @@
+#include "crypto/hash.hpp"
+
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/params.h>
+
+#include "crypto/encoding.hpp"
+
+namespace gatehouse::crypto {
+namespace {
+
+struct MacDeleter {
+  void operator()(EVP_MAC* m) const { EVP_MAC_free(m); }
+};
+struct MacCtxDeleter {
+  void operator()(EVP_MAC_CTX* c) const { EVP_MAC_CTX_free(c); }
+};
+
+// A digest failure means a broken OpenSSL install, not bad input; carrying on
+// would hand out predictable or empty values.
+[[noreturn]] void fail(const char* what) {
+  std::fprintf(stderr, "gatehouse: OpenSSL %s failed\n", what);
+  std::abort();
+}
+
+// Fetched once: OpenSSL 3 fetches are costly and the objects are immutable.
+const EVP_MD* sha256_md() {
+  static const std::unique_ptr<EVP_MD, decltype(&EVP_MD_free)> md(
+      EVP_MD_fetch(nullptr, "SHA256", nullptr), &EVP_MD_free);
+  if (!md) fail("SHA256 fetch");
+  return md.get();
+}
+
+EVP_MAC* hmac() {
+  static const std::unique_ptr<EVP_MAC, MacDeleter> mac(EVP_MAC_fetch(nullptr, "HMAC", nullptr));
+  if (!mac) fail("HMAC fetch");
+  return mac.get();
+}
+
+}  // namespace
+
+std::string sha256(std::string_view data) {
+  std::string out(32, '\0');
+  unsigned int len = 0;
+  if (EVP_Digest(data.data(), data.size(), reinterpret_cast<unsigned char*>(out.data()), &len,
+                 sha256_md(), nullptr) != 1 ||
+      len != out.size())
+    fail("SHA256");
+  return out;
+}
+
+std::string sha256_hex(std::string_view data) { return hex_encode(sha256(data)); }
+
+std::string hmac_sha256(std::string_view key, std::string_view data) {
+  std::unique_ptr<EVP_MAC_CTX, MacCtxDeleter> ctx(EVP_MAC_CTX_new(hmac()));
+  if (!ctx) fail("HMAC context");
+  char digest_name[] = "SHA256";
+  const std::array<OSSL_PARAM, 2> params{
+      OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest_name, 0),
+      OSSL_PARAM_construct_end()};
+  // An empty key is legal HMAC; OpenSSL wants a non-null pointer for it.
+  static const unsigned char kEmpty = 0;
+  const auto* key_ptr =
+      key.empty() ? &kEmpty : reinterpret_cast<const unsigned char*>(key.data());
+  std::string out(32, '\0');
+  std::size_t len = 0;
+  if (EVP_MAC_init(ctx.get(), key_ptr, key.size(), params.data()) != 1 ||
+      EVP_MAC_update(ctx.get(), reinterpret_cast<const unsigned char*>(data.data()),
+                     data.size()) != 1 ||
+      EVP_MAC_final(ctx.get(), reinterpret_cast<unsigned char*>(out.data()), &len, out.size()) !=
+          1 ||
+      len != out.size())
+    fail("HMAC-SHA256");
+  return out;
+}
+
+bool constant_time_equal(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  if (a.empty()) return true;
+  return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+}  // namespace gatehouse::crypto

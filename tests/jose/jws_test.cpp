@@ -1,0 +1,374 @@
+#include "jose/jws.hpp"
+
+#include <gtest/gtest.h>
+
+#include "crypto/encoding.hpp"
+#include "crypto/hash.hpp"
+#include "jose/test_signer.hpp"
+
+namespace gatehouse::jose {
+namespace {
+
+using crypto::base64url_encode;
+using testing::public_jwk;
+using testing::sign_jws;
+namespace keys = testing::test_keys;
+
+constexpr std::string_view kClaims =
+    R"({"iss":"https://idp.example.com","sub":"248289761001","aud":"gatehouse","exp":1700003600})";
+
+const std::set<std::string> kAllAsymmetric{"RS256", "RS384", "RS512", "PS256", "PS384",
+                                           "PS512", "ES256", "ES384", "ES512", "EdDSA"};
+
+// One key of every supported type, each with a kid naming it.
+JwkSet all_keys() {
+  const std::string json =
+      "{\"keys\":[" + public_jwk(keys::rsa2048(), "rsa") + "," + public_jwk(keys::p256(), "p256") +
+      "," + public_jwk(keys::p384(), "p384") + "," + public_jwk(keys::p521(), "p521") + "," +
+      public_jwk(keys::ed25519(), "ed") + "]}";
+  auto set = JwkSet::parse(json);
+  EXPECT_TRUE(set.has_value());
+  EXPECT_EQ(set->keys().size(), 5u);
+  return std::move(*set);
+}
+
+std::string header(std::string_view alg, std::string_view kid, std::string_view extra = "") {
+  std::string h = R"({"alg":")" + std::string(alg) + "\"";
+  if (!kid.empty()) h += R"(,"kid":")" + std::string(kid) + "\"";
+  if (!extra.empty()) h += "," + std::string(extra);
+  return h + "}";
+}
+
+// Replaces the signature segment of a compact JWS.
+std::string with_signature(std::string_view token, std::string_view raw_sig) {
+  return std::string(token.substr(0, token.rfind('.') + 1)) + base64url_encode(raw_sig);
+}
+
+class JwsVerifierTest : public ::testing::Test {
+ protected:
+  JwsVerifier verifier_{kAllAsymmetric};
+  JwkSet keys_ = all_keys();
+
+  tl::expected<VerifiedJws, JoseError> verify(std::string_view token) const {
+    return verifier_.verify(token, keys_);
+  }
+};
+
+struct AlgCase {
+  const char* alg;
+  const testing::TestKey& (*key)();
+  const char* kid;
+};
+
+TEST_F(JwsVerifierTest, EverySupportedAlgorithmVerifiesItsOwnSignature) {
+  const AlgCase cases[] = {
+      {"RS256", keys::rsa2048, "rsa"}, {"RS384", keys::rsa2048, "rsa"},
+      {"RS512", keys::rsa2048, "rsa"}, {"PS256", keys::rsa2048, "rsa"},
+      {"PS384", keys::rsa2048, "rsa"}, {"PS512", keys::rsa2048, "rsa"},
+      {"ES256", keys::p256, "p256"},   {"ES384", keys::p384, "p384"},
+      {"ES512", keys::p521, "p521"},   {"EdDSA", keys::ed25519, "ed"},
+  };
+  for (const auto& c : cases) {
+    const auto token = sign_jws(c.key(), c.alg, header(c.alg, c.kid), kClaims);
+    const auto v = verify(token);
+    ASSERT_TRUE(v.has_value()) << c.alg << ": " << to_string(v.error());
+    EXPECT_EQ(v->claims().at("sub"), "248289761001") << c.alg;
+  }
+}
+
+TEST_F(JwsVerifierTest, WithoutKidEveryKeyOfTheRightTypeIsTried) {
+  auto set = JwkSet::parse("{\"keys\":[" + public_jwk(keys::rsa2048_other(), "a") + "," +
+                           public_jwk(keys::rsa2048(), "b") + "]}");
+  ASSERT_TRUE(set);
+  const auto token = sign_jws(keys::rsa2048(), "RS256", R"({"alg":"RS256"})", kClaims);
+  EXPECT_TRUE(verifier_.verify(token, *set).has_value());
+}
+
+TEST_F(JwsVerifierTest, AlgNoneIsRejected) {
+  const auto token = base64url_encode(R"({"alg":"none"})") + "." + base64url_encode(kClaims) + ".";
+  EXPECT_EQ(verify(token).error(), JoseError::alg_none);
+}
+
+TEST_F(JwsVerifierTest, AlgNoneIsRejectedEvenWhenTheCallerAllowsIt) {
+  const JwsVerifier careless({"none", "RS256"});
+  const auto token = base64url_encode(R"({"alg":"none"})") + "." + base64url_encode(kClaims) + ".";
+  EXPECT_EQ(careless.verify(token, keys_).error(), JoseError::alg_none);
+}
+
+// Algorithm confusion (CVE-2015-9235 and kin): an attacker signs with HMAC
+// using the provider's public key as the secret.
+TEST_F(JwsVerifierTest, HmacAlgWithRsaPublicKeyIsRejected) {
+  const JwsVerifier careless({"HS256", "RS256"});
+  const std::string secret = public_jwk(keys::rsa2048(), "rsa");
+  const std::string input =
+      base64url_encode(header("HS256", "rsa")) + "." + base64url_encode(kClaims);
+  const std::string token = input + "." + base64url_encode(crypto::hmac_sha256(secret, input));
+  EXPECT_EQ(careless.verify(token, keys_).error(), JoseError::alg_not_allowed);
+  EXPECT_EQ(verify(token).error(), JoseError::alg_not_allowed);
+}
+
+TEST_F(JwsVerifierTest, AlgOutsideTheAllowListIsRejected) {
+  const JwsVerifier rs_only({"RS256"});
+  const auto token = sign_jws(keys::p256(), "ES256", header("ES256", "p256"), kClaims);
+  EXPECT_EQ(rs_only.verify(token, keys_).error(), JoseError::alg_not_allowed);
+}
+
+TEST_F(JwsVerifierTest, AlgNameIsCaseSensitive) {
+  const auto token = sign_jws(keys::rsa2048(), "RS256", header("rs256", "rsa"), kClaims);
+  EXPECT_EQ(verify(token).error(), JoseError::alg_not_allowed);
+}
+
+TEST_F(JwsVerifierTest, Es256WithP384KeyIsAnAlgKeyMismatch) {
+  const auto token = sign_jws(keys::p384(), "ES384", header("ES256", "p384"), kClaims);
+  EXPECT_EQ(verify(token).error(), JoseError::alg_key_mismatch);
+}
+
+TEST_F(JwsVerifierTest, Rs256WithEcKeyIsAnAlgKeyMismatch) {
+  const auto token = sign_jws(keys::rsa2048(), "RS256", header("RS256", "p256"), kClaims);
+  EXPECT_EQ(verify(token).error(), JoseError::alg_key_mismatch);
+}
+
+TEST_F(JwsVerifierTest, EdDsaWithRsaKeyIsAnAlgKeyMismatch) {
+  const auto token = sign_jws(keys::ed25519(), "EdDSA", header("EdDSA", "rsa"), kClaims);
+  EXPECT_EQ(verify(token).error(), JoseError::alg_key_mismatch);
+}
+
+TEST_F(JwsVerifierTest, TokenAlgDifferentFromTheJwkAlgIsRejected) {
+  auto set = JwkSet::parse("{\"keys\":[" + public_jwk(keys::rsa2048(), "rsa", R"("alg":"RS256")") +
+                           "]}");
+  ASSERT_TRUE(set);
+  const auto token = sign_jws(keys::rsa2048(), "PS256", header("PS256", "rsa"), kClaims);
+  EXPECT_EQ(verifier_.verify(token, *set).error(), JoseError::alg_key_mismatch);
+}
+
+TEST_F(JwsVerifierTest, UnknownKidIsNoMatchingKey) {
+  const auto token = sign_jws(keys::rsa2048(), "RS256", header("RS256", "rotated"), kClaims);
+  EXPECT_EQ(verify(token).error(), JoseError::no_matching_key);
+}
+
+TEST_F(JwsVerifierTest, NoKeyOfTheRightTypeIsNoMatchingKey) {
+  auto set = JwkSet::parse("{\"keys\":[" + public_jwk(keys::p256(), "p256") + "]}");
+  ASSERT_TRUE(set);
+  const auto token = sign_jws(keys::rsa2048(), "RS256", R"({"alg":"RS256"})", kClaims);
+  EXPECT_EQ(verifier_.verify(token, *set).error(), JoseError::no_matching_key);
+}
+
+TEST_F(JwsVerifierTest, SignatureByAnotherKeyIsRejected) {
+  const auto token = sign_jws(keys::rsa2048_other(), "RS256", header("RS256", "rsa"), kClaims);
+  EXPECT_EQ(verify(token).error(), JoseError::bad_signature);
+}
+
+TEST_F(JwsVerifierTest, TamperedPayloadIsRejected) {
+  const auto token = sign_jws(keys::p256(), "ES256", header("ES256", "p256"), kClaims);
+  const auto forged = sign_jws(keys::p256(), "ES256", header("ES256", "p256"),
+                               R"({"iss":"https://idp.example.com","sub":"admin"})");
+  const auto d1 = token.find('.');
+  const auto d2 = token.rfind('.');
+  const std::string spliced = forged.substr(0, forged.rfind('.')) + token.substr(d2);
+  ASSERT_NE(spliced.substr(d1), token.substr(d1));
+  EXPECT_EQ(verify(spliced).error(), JoseError::bad_signature);
+}
+
+TEST_F(JwsVerifierTest, EcdsaSignatureOfWrongLengthIsRejected) {
+  const auto token = sign_jws(keys::p256(), "ES256", header("ES256", "p256"), kClaims);
+  auto raw = *crypto::base64url_decode(token.substr(token.rfind('.') + 1));
+  EXPECT_EQ(verify(with_signature(token, raw.substr(0, 63))).error(), JoseError::bad_signature);
+  EXPECT_EQ(verify(with_signature(token, raw + '\0')).error(), JoseError::bad_signature);
+}
+
+TEST_F(JwsVerifierTest, EcdsaSignatureInDerIsRejected) {
+  const auto token = sign_jws(keys::p256(), "ES256", header("ES256", "p256"), kClaims,
+                              {.ecdsa_der = true});
+  EXPECT_EQ(verify(token).error(), JoseError::bad_signature);
+}
+
+// r = s = 0 verifies in broken ECDSA code ("psychic signatures", CVE-2022-21449).
+TEST_F(JwsVerifierTest, EcdsaAllZeroSignatureIsRejected) {
+  const auto token = sign_jws(keys::p256(), "ES256", header("ES256", "p256"), kClaims);
+  EXPECT_EQ(verify(with_signature(token, std::string(64, '\0'))).error(), JoseError::bad_signature);
+}
+
+TEST_F(JwsVerifierTest, TruncatedRsaSignatureIsRejected) {
+  const auto token = sign_jws(keys::rsa2048(), "RS256", header("RS256", "rsa"), kClaims);
+  auto raw = *crypto::base64url_decode(token.substr(token.rfind('.') + 1));
+  EXPECT_EQ(verify(with_signature(token, raw.substr(1))).error(), JoseError::bad_signature);
+  EXPECT_EQ(verify(with_signature(token, "")).error(), JoseError::bad_signature);
+}
+
+// RFC 7518 §3.5 fixes the salt length to the hash length.
+TEST_F(JwsVerifierTest, PssSignatureWithOtherSaltLengthIsRejected) {
+  const auto token = sign_jws(keys::rsa2048(), "PS256", header("PS256", "rsa"), kClaims,
+                              {.pss_salt = RSA_PSS_SALTLEN_MAX});
+  EXPECT_EQ(verify(token).error(), JoseError::bad_signature);
+}
+
+TEST_F(JwsVerifierTest, Rs256SignatureDoesNotPassAsPs256) {
+  const auto rs = sign_jws(keys::rsa2048(), "RS256", header("PS256", "rsa"), kClaims);
+  EXPECT_EQ(verify(rs).error(), JoseError::bad_signature);
+}
+
+TEST_F(JwsVerifierTest, UnknownCritIsRejected) {
+  const auto token = sign_jws(keys::rsa2048(), "RS256",
+                              header("RS256", "rsa", R"("crit":["exp"],"exp":1)"), kClaims);
+  EXPECT_EQ(verify(token).error(), JoseError::unknown_crit);
+}
+
+TEST_F(JwsVerifierTest, EmptyCritIsMalformed) {
+  const auto token =
+      sign_jws(keys::rsa2048(), "RS256", header("RS256", "rsa", R"("crit":[])"), kClaims);
+  EXPECT_EQ(verify(token).error(), JoseError::malformed);
+}
+
+TEST_F(JwsVerifierTest, CritThatIsNotAnArrayIsMalformed) {
+  const auto token =
+      sign_jws(keys::rsa2048(), "RS256", header("RS256", "rsa", R"("crit":"exp")"), kClaims);
+  EXPECT_EQ(verify(token).error(), JoseError::malformed);
+}
+
+// RFC 7797 unencoded payloads would change what the signature covers.
+TEST_F(JwsVerifierTest, B64HeaderIsRejected) {
+  const auto token =
+      sign_jws(keys::rsa2048(), "RS256", header("RS256", "rsa", R"("b64":false)"), kClaims);
+  EXPECT_EQ(verify(token).error(), JoseError::unknown_crit);
+}
+
+TEST_F(JwsVerifierTest, DuplicateAlgInHeaderIsRejected) {
+  const auto token =
+      sign_jws(keys::rsa2048(), "RS256", header("RS256", "rsa", R"("alg":"none")"), kClaims);
+  EXPECT_EQ(verify(token).error(), JoseError::malformed);
+}
+
+// RFC 8725 §3.10: a header must not choose where keys come from.
+TEST_F(JwsVerifierTest, JkuHeaderIsIgnored) {
+  const auto token = sign_jws(keys::rsa2048(), "RS256",
+                              header("RS256", "rsa", R"("jku":"https://evil.example/jwks")"),
+                              kClaims);
+  EXPECT_TRUE(verify(token).has_value());
+  const auto evil = sign_jws(keys::rsa2048_other(), "RS256",
+                             header("RS256", "rsa", R"("jku":"https://evil.example/jwks")"),
+                             kClaims);
+  EXPECT_EQ(verify(evil).error(), JoseError::bad_signature);
+}
+
+TEST_F(JwsVerifierTest, EmbeddedJwkHeaderIsNotTrusted) {
+  const auto& attacker = keys::rsa2048_other();
+  const std::string embedded = "\"jwk\":" + public_jwk(attacker, "evil");
+  const auto with_kid = sign_jws(attacker, "RS256", header("RS256", "evil", embedded), kClaims);
+  EXPECT_EQ(verify(with_kid).error(), JoseError::no_matching_key);
+  const auto without_kid = sign_jws(attacker, "RS256", header("RS256", "", embedded), kClaims);
+  EXPECT_EQ(verify(without_kid).error(), JoseError::bad_signature);
+}
+
+TEST_F(JwsVerifierTest, X5uAndX5cHeadersAreIgnored) {
+  const auto token = sign_jws(
+      keys::p256(), "ES256",
+      header("ES256", "p256", R"("x5u":"https://evil.example/c.pem","x5c":["MIIB"])"), kClaims);
+  EXPECT_TRUE(verify(token).has_value());
+}
+
+TEST_F(JwsVerifierTest, PaddedBase64IsRejected) {
+  // A 2048-bit RSA signature is 256 bytes, whose base64 needs one '='.
+  const auto token = sign_jws(keys::rsa2048(), "RS256", header("RS256", "rsa"), kClaims);
+  EXPECT_TRUE(verify(token).has_value());
+  EXPECT_EQ(verify(token + "=").error(), JoseError::malformed);
+}
+
+TEST_F(JwsVerifierTest, NonCanonicalBase64IsRejected) {
+  // 256 bytes -> 342 characters whose last carries 4 unused bits; setting one
+  // gives a second spelling of the same signature.
+  const auto token = sign_jws(keys::rsa2048(), "RS256", header("RS256", "rsa"), kClaims);
+  std::string other = token;
+  const std::string_view alphabet =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  other.back() = alphabet[alphabet.find(other.back()) | 1];
+  ASSERT_NE(other, token);
+  EXPECT_EQ(verify(other).error(), JoseError::malformed);
+}
+
+TEST_F(JwsVerifierTest, StandardBase64AlphabetIsRejected) {
+  auto token = sign_jws(keys::rsa2048(), "RS256", header("RS256", "rsa"), kClaims);
+  for (char& c : token) {
+    if (c == '-') c = '+';
+    if (c == '_') c = '/';
+  }
+  const auto v = verify(token);
+  // Some signatures have neither character; only then would the token be unchanged.
+  if (token.find_first_of("+/") != std::string::npos) {
+    EXPECT_EQ(v.error(), JoseError::malformed);
+  }
+}
+
+TEST_F(JwsVerifierTest, WhitespaceInTokenIsRejected) {
+  const auto token = sign_jws(keys::rsa2048(), "RS256", header("RS256", "rsa"), kClaims);
+  EXPECT_EQ(verify(token + "\n").error(), JoseError::malformed);
+  EXPECT_EQ(verify(" " + token).error(), JoseError::malformed);
+}
+
+TEST_F(JwsVerifierTest, TokenOver16KiBIsRejectedBeforeParsing) {
+  const std::string huge(16 * 1024 + 1, 'A');
+  EXPECT_EQ(verify(huge).error(), JoseError::too_large);
+}
+
+TEST_F(JwsVerifierTest, WrongSegmentCountIsMalformed) {
+  const auto token = sign_jws(keys::rsa2048(), "RS256", header("RS256", "rsa"), kClaims);
+  EXPECT_EQ(verify(token + ".AAAA").error(), JoseError::malformed);
+  EXPECT_EQ(verify(token.substr(0, token.rfind('.'))).error(), JoseError::malformed);
+  EXPECT_EQ(verify("").error(), JoseError::malformed);
+  EXPECT_EQ(verify("..").error(), JoseError::malformed);
+}
+
+TEST_F(JwsVerifierTest, HeaderThatIsNotAJsonObjectIsMalformed) {
+  for (const char* h : {R"(["RS256"])", R"("RS256")", "{", "null"}) {
+    const auto token = sign_jws(keys::rsa2048(), "RS256", h, kClaims);
+    EXPECT_EQ(verify(token).error(), JoseError::malformed) << h;
+  }
+}
+
+TEST_F(JwsVerifierTest, MissingOrNonStringAlgIsMalformed) {
+  for (const char* h : {R"({"kid":"rsa"})", R"({"alg":256,"kid":"rsa"})"}) {
+    const auto token = sign_jws(keys::rsa2048(), "RS256", h, kClaims);
+    EXPECT_EQ(verify(token).error(), JoseError::malformed) << h;
+  }
+}
+
+TEST_F(JwsVerifierTest, NonStringKidIsMalformed) {
+  const auto token = sign_jws(keys::rsa2048(), "RS256", R"({"alg":"RS256","kid":7})", kClaims);
+  EXPECT_EQ(verify(token).error(), JoseError::malformed);
+}
+
+TEST_F(JwsVerifierTest, SignedPayloadThatIsNotAJsonObjectIsMalformed) {
+  for (const char* p : {"[1]", "\"claims\"", "not json"}) {
+    const auto token = sign_jws(keys::rsa2048(), "RS256", header("RS256", "rsa"), p);
+    EXPECT_EQ(verify(token).error(), JoseError::malformed) << p;
+  }
+}
+
+TEST_F(JwsVerifierTest, EmptyKeySetMatchesNothing) {
+  const JwkSet empty;
+  const auto token = sign_jws(keys::rsa2048(), "RS256", header("RS256", "rsa"), kClaims);
+  EXPECT_EQ(verifier_.verify(token, empty).error(), JoseError::no_matching_key);
+}
+
+TEST(JwsPeekKid, ReturnsTheHeaderKidWithoutVerifying) {
+  const auto token = sign_jws(keys::p256(), "ES256", header("ES256", "k-2024"), kClaims);
+  EXPECT_EQ(JwsVerifier::peek_kid(token), "k-2024");
+  EXPECT_EQ(JwsVerifier::peek_kid(with_signature(token, "x")), "k-2024");
+}
+
+TEST(JwsPeekKid, NoKidOrGarbageGivesNothing) {
+  const auto token = sign_jws(keys::p256(), "ES256", R"({"alg":"ES256"})", kClaims);
+  EXPECT_EQ(JwsVerifier::peek_kid(token), std::nullopt);
+  EXPECT_EQ(JwsVerifier::peek_kid("a.b.c"), std::nullopt);
+  EXPECT_EQ(JwsVerifier::peek_kid(""), std::nullopt);
+}
+
+TEST(JoseErrorText, NamesEveryReason) {
+  for (const auto e : {JoseError::malformed, JoseError::too_large, JoseError::alg_none,
+                       JoseError::alg_not_allowed, JoseError::alg_key_mismatch,
+                       JoseError::unknown_crit, JoseError::no_matching_key,
+                       JoseError::bad_signature, JoseError::bad_key, JoseError::unsupported_key})
+    EXPECT_NE(to_string(e), "unknown JOSE error");
+}
+
+}  // namespace
+}  // namespace gatehouse::jose
