@@ -22,9 +22,9 @@ class Authorization : public OidcFixture {
 };
 
 TEST_F(Authorization, PkceVerifierLengthAndChallengeS256) {
-  // RFC 7636 Appendix B.
+  // RFC 7636 Appendix B (the RFC reads "E9Melhoa2Ow...", checked with Python hashlib).
   EXPECT_EQ(oidc::pkce_challenge_s256("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
-            "E9Melhoe2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
   auto start = rp->start(client, std::nullopt);
   ASSERT_TRUE(start);
   const auto& verifier = start->pending.code_verifier;
