@@ -58,7 +58,7 @@ TestResponse json(std::string body) {
 }
 
 TlsFiles tls_files(const std::string& name) {
-  return {fixture_path(name + ".pem"), fixture_path(name + ".key")};
+  return {fixture_path(name + ".pem"), fixture_path(name + "-key.pem")};
 }
 
 // ---- exchanges that work ------------------------------------------------------

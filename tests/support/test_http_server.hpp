@@ -10,7 +10,7 @@
 //   client->send({.url = idp.url("/token")});
 //   idp.set_behaviour(Behaviour::never_answer);        // now it hangs
 //   TestHttpServer tls_idp(handler, TlsFiles{fixture_path("localhost.pem"),
-//                                            fixture_path("localhost.key")});
+//                                            fixture_path("localhost-key.pem")});
 // Every answer carries "Connection: close"; one request per connection.
 #include <chrono>
 #include <cstdint>
@@ -85,9 +85,10 @@ class TestHttpServer {
 // A handler that answers every request with the same response.
 [[nodiscard]] TestHttpServer::Handler always(TestResponse response);
 
-// tests/http/fixtures/NAME: ca.pem, localhost.{pem,key} (signed by ca.pem, for
-// localhost, 127.0.0.1 and ::1), wrong-host.{pem,key} (signed by ca.pem, for
-// wrong.example), self-signed.{pem,key}. See make_fixtures.sh there.
+// tests/http/fixtures/NAME: ca.pem; localhost.pem + localhost-key.pem (signed by
+// ca.pem, for localhost, 127.0.0.1 and ::1); wrong-host.pem + wrong-host-key.pem
+// (signed by ca.pem, for wrong.example); self-signed.pem + self-signed-key.pem.
+// See make_fixtures.sh there.
 [[nodiscard]] std::string fixture_path(std::string_view name);
 
 }  // namespace gatehouse::testing
