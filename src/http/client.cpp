@@ -257,12 +257,22 @@ asio::awaitable<Outcome> write_and_read(Stream& stream, Exchange& ex) {
   for (int i = 0; i < kMaxInterimResponses; ++i) {
     bhttp::response_parser<bhttp::string_body> parser;
     parser.header_limit(kHeaderLimit);
-    // Checked against Content-Length as soon as the header is in, and against
-    // the running total for chunked bodies: a huge body is never buffered.
-    parser.body_limit(ex.max_body);
+    parser.body_limit(ex.max_body);  // also bounds chunked and read-to-close bodies
     if (ex.request.method() == bhttp::verb::head) parser.skip(true);  // RFC 9110 §9.3.2
-    co_await bhttp::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+    // The header on its own first: Beast's eager parser (what async_read
+    // uses) loses the body_limit error for a too large Content-Length and
+    // goes on reading (boostorg/beast#2183). Read alone, the header fails at
+    // once, before a byte of a 50 MB body is buffered.
+    co_await bhttp::async_read_header(stream, buffer, parser,
+                                      asio::redirect_error(asio::use_awaitable, ec));
     if (ec) co_return Outcome{Phase::read, ec};
+    if (!parser.is_done()) {
+      if (const auto length = parser.content_length(); length && *length > ex.max_body)
+        co_return Outcome{Phase::read, bhttp::error::body_limit};
+      co_await bhttp::async_read(stream, buffer, parser,
+                                 asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) co_return Outcome{Phase::read, ec};
+    }
     if (parser.get().result_int() / 100 != 1) {
       ex.response = parser.release();
       co_return Outcome{Phase::read, {}};
