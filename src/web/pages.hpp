@@ -3,8 +3,11 @@
 // the binary; every value HTML-escaped unless the template says otherwise).
 // Handlers build a view struct and get the whole HTML document back.
 //   std::string html = pages.login_sso({.error = "No team acme here.", .team_id = "acme"});
+#include <functional>
+#include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <kainjow/mustache.hpp>
@@ -47,9 +50,20 @@ class Pages {
 
   // Renders templates/<name>.mustache with data inside the layout; for the
   // pages later issues add (team, tokens, models, billing, activity).
+  // When data is an object, the body also sees `viewer` (with `role_label`)
+  // and `csrf_token` unless data sets them, so every form can carry the token.
+  // Throws std::invalid_argument for an unknown name.
   [[nodiscard]] std::string render(const std::string& name, const std::string& title,
                                    const std::optional<Viewer>& viewer,
                                    const kainjow::mustache::data& data) const;
+
+ private:
+  // Parsed once at start-up and never rendered directly: kainjow's render()
+  // is non-const (it records errors in the template), so each call renders a
+  // copy and concurrent requests share nothing mutable.
+  std::map<std::string, kainjow::mustache::mustache, std::less<>> templates_;
+
+  [[nodiscard]] kainjow::mustache::mustache copy_of(std::string_view name) const;
 };
 
 // The stylesheet served at /static/style.css.
