@@ -85,9 +85,9 @@ struct Outcome {
 bool is_token(std::string_view s) {
   static constexpr std::string_view kTchar = "!#$%&'*+-.^_`|~";
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
-           return std::isalnum(static_cast<unsigned char>(c)) != 0 ||
-                  kTchar.find(c) != std::string_view::npos;
-         });
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 ||
+           kTchar.find(c) != std::string_view::npos;
+  });
 }
 
 // RFC 9110 §5.5: CR, LF and NUL are never part of a field value; letting one
@@ -177,7 +177,8 @@ tl::expected<Endpoints, ClientError> resolve(const Url& url, Clock::time_point d
       asio::io_context owner(1);  // a synchronous resolve runs on this thread
       tcp::resolver resolver(owner);
       beast::error_code lookup_ec;
-      const auto results = resolver.resolve(host, service, tcp::resolver::numeric_service, lookup_ec);
+      const auto results =
+          resolver.resolve(host, service, tcp::resolver::numeric_service, lookup_ec);
       if (lookup_ec) {
         promise->set_value(tl::unexpected(lookup_ec.message()));
         return;
@@ -193,8 +194,10 @@ tl::expected<Endpoints, ClientError> resolve(const Url& url, Clock::time_point d
     return fail(ClientErrorKind::timeout, timeout_text(url, limit));
   Lookup lookup = future.get();
   if (!lookup)
-    return fail(ClientErrorKind::resolve, "could not resolve host " + url.host + ": " + lookup.error());
-  if (lookup->empty()) return fail(ClientErrorKind::resolve, "host " + url.host + " has no address");
+    return fail(ClientErrorKind::resolve,
+                "could not resolve host " + url.host + ": " + lookup.error());
+  if (lookup->empty())
+    return fail(ClientErrorKind::resolve, "host " + url.host + " has no address");
   return std::move(*lookup);
 }
 
@@ -211,10 +214,10 @@ ssl::context make_tls_context(const ClientOptions& options) {
     ctx.set_default_verify_paths();
     if (!options.extra_ca_file.empty()) ctx.load_verify_file(options.extra_ca_file);
   } catch (const std::system_error& e) {
-    throw std::runtime_error("cannot load trusted CA certificates" +
-                             (options.extra_ca_file.empty() ? std::string()
-                                                            : " from " + options.extra_ca_file) +
-                             ": " + e.what());
+    throw std::runtime_error(
+        "cannot load trusted CA certificates" +
+        (options.extra_ca_file.empty() ? std::string() : " from " + options.extra_ca_file) + ": " +
+        e.what());
   }
   return ctx;
 }
@@ -337,8 +340,7 @@ ClientError classify(const Outcome& o, const Url& url, std::chrono::milliseconds
   if (ec == asio::error::connection_refused)
     return {ClientErrorKind::connect, "the connection to " + where + " was refused"};
   if (is_connection_lost(ec))
-    return {ClientErrorKind::connect,
-            where + " closed or reset the connection before answering"};
+    return {ClientErrorKind::connect, where + " closed or reset the connection before answering"};
   switch (o.phase) {
     case Phase::connect:
       return {ClientErrorKind::connect, "could not connect to " + where + ": " + ec.message()};

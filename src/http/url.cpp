@@ -164,8 +164,8 @@ tl::expected<Url, std::string> parse_url(std::string_view text) {
     return invalid("brackets are allowed only around an IPv6 address");
   if (!percent_encoding_is_valid(target)) return invalid("the URL has a malformed percent-escape");
   // RFC 9112 §3.2.1: an empty path is sent as "/".
-  url.target = target.empty() || target.front() == '?' ? "/" + std::string(target)
-                                                       : std::string(target);
+  url.target =
+      target.empty() || target.front() == '?' ? "/" + std::string(target) : std::string(target);
   return url;
 }
 

@@ -34,7 +34,8 @@ constexpr milliseconds kFast{2000};
 
 std::unique_ptr<HttpClient> client(milliseconds default_timeout = milliseconds(5000),
                                    std::string extra_ca_file = {}) {
-  return make_beast_client({.default_timeout = default_timeout, .extra_ca_file = std::move(extra_ca_file)});
+  return make_beast_client(
+      {.default_timeout = default_timeout, .extra_ca_file = std::move(extra_ca_file)});
 }
 
 std::unique_ptr<HttpClient> client_trusting_test_ca() {
@@ -49,12 +50,12 @@ struct Timed {
 Timed timed_send(HttpClient& c, const ClientRequest& req) {
   const auto start = SteadyClock::now();
   auto result = c.send(req);
-  return {std::move(result),
-          std::chrono::duration_cast<milliseconds>(SteadyClock::now() - start)};
+  return {std::move(result), std::chrono::duration_cast<milliseconds>(SteadyClock::now() - start)};
 }
 
 TestResponse json(std::string body) {
-  return {.status = 200, .headers = {{"Content-Type", "application/json"}}, .body = std::move(body)};
+  return {
+      .status = 200, .headers = {{"Content-Type", "application/json"}}, .body = std::move(body)};
 }
 
 TlsFiles tls_files(const std::string& name) {
@@ -64,9 +65,10 @@ TlsFiles tls_files(const std::string& name) {
 // ---- exchanges that work ------------------------------------------------------
 
 TEST(HttpClient, GetToLoopbackReturnsStatusHeadersAndBody) {
-  TestHttpServer server(always({.status = 200,
-                                .headers = {{"Content-Type", "application/json"}, {"X-Trace", "abc"}},
-                                .body = R"({"issuer":"x"})"}));
+  TestHttpServer server(
+      always({.status = 200,
+              .headers = {{"Content-Type", "application/json"}, {"X-Trace", "abc"}},
+              .body = R"({"issuer":"x"})"}));
   auto r = client()->send({.url = server.url("/.well-known/openid-configuration?x=1")});
   ASSERT_TRUE(r) << r.error().message();
   EXPECT_EQ(r->status, 200);
@@ -111,7 +113,8 @@ TEST(HttpClient, LocalhostNameIsLoopbackForPlainHttp) {
 }
 
 TEST(HttpClient, ChunkedResponseIsRead) {
-  TestHttpServer server(always({.status = 200, .body = R"({"keys":[{"kid":"k1"}]})", .chunked = true}));
+  TestHttpServer server(
+      always({.status = 200, .body = R"({"keys":[{"kid":"k1"}]})", .chunked = true}));
   auto r = client()->send({.url = server.url("/jwks")});
   ASSERT_TRUE(r) << r.error().message();
   EXPECT_EQ(r->body, R"({"keys":[{"kid":"k1"}]})");
@@ -119,7 +122,8 @@ TEST(HttpClient, ChunkedResponseIsRead) {
 }
 
 TEST(HttpClient, RedirectIsNotFollowed) {
-  TestHttpServer server(always({.status = 302, .headers = {{"Location", "https://evil.example/"}}}));
+  TestHttpServer server(
+      always({.status = 302, .headers = {{"Location", "https://evil.example/"}}}));
   auto r = client()->send({.url = server.url("/authorize")});
   ASSERT_TRUE(r) << r.error().message();
   EXPECT_EQ(r->status, 302);
@@ -143,6 +147,16 @@ TEST(HttpClient, InterimResponseIsSkipped) {
   ASSERT_TRUE(r) << r.error().message();
   EXPECT_EQ(r->status, 200);
   EXPECT_EQ(r->body, "ok");
+}
+
+// RFC 9110 §9.3.2: the Content-Length of a HEAD answer describes a body that
+// never comes; it must neither be waited for nor count against max_body.
+TEST(HttpClient, HeadAnswerHasNoBodyWhateverItsLength) {
+  TestHttpServer server(always({.raw = "HTTP/1.1 200 OK\r\nContent-Length: 50000000\r\n\r\n"}));
+  auto r = client()->send({.method = "HEAD", .url = server.url(), .timeout = milliseconds(2000)});
+  ASSERT_TRUE(r) << r.error().message();
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, "");
 }
 
 TEST(HttpClient, ConcurrentSendsFromManyThreadsEachGetTheirOwnAnswer) {
@@ -198,7 +212,8 @@ TEST(HttpClient, HeaderWithLineBreakIsRefused) {
 TEST(HttpClient, HeadersOwnedByTheClientCannotBeSet) {
   TestHttpServer server(always(json("{}")));
   auto c = client();
-  for (const char* name : {"Host", "content-length", "Transfer-Encoding", "Connection", "Content-Type"}) {
+  for (const char* name :
+       {"Host", "content-length", "Transfer-Encoding", "Connection", "Content-Type"}) {
     auto r = c->send({.url = server.url(), .headers = {{name, "x"}}});
     ASSERT_FALSE(r) << name;
     EXPECT_EQ(r.error().kind, ClientErrorKind::bad_request) << name;
@@ -285,10 +300,23 @@ TEST(HttpClient, BodyJustUnderTheLimitIsRead) {
 }
 
 TEST(HttpClient, OversizedHeadersAreRefused) {
-  TestHttpServer server(always({.status = 200, .headers = {{"X-Padding", std::string(20000, 'a')}}}));
+  TestHttpServer server(
+      always({.status = 200, .headers = {{"X-Padding", std::string(20000, 'a')}}}));
   auto r = client()->send({.url = server.url()});
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().kind, ClientErrorKind::too_large);
+}
+
+// RFC 6761 §6.4: .invalid never resolves. Where DNS answers, that is a
+// resolve error; where no DNS server answers, the deadline must still hold.
+TEST(HttpClient, UnresolvableHostIsResolveErrorWithinTheLimit) {
+  auto t = timed_send(*client(),
+                      {.url = "https://gatehouse-test.invalid/", .timeout = milliseconds(1000)});
+  ASSERT_FALSE(t.result);
+  const auto kind = t.result.error().kind;
+  EXPECT_TRUE(kind == ClientErrorKind::resolve || kind == ClientErrorKind::timeout)
+      << t.result.error().message();
+  EXPECT_LT(t.elapsed, kFast);
 }
 
 TEST(HttpClient, ConnectionResetIsConnectError) {
@@ -317,7 +345,8 @@ TEST(HttpClient, RefusedConnectionIsConnectError) {
   socklen_t len = sizeof addr;
   ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
   ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
-  auto r = client()->send({.url = "http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)) + "/"});
+  auto r =
+      client()->send({.url = "http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)) + "/"});
   ::close(fd);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().kind, ClientErrorKind::connect);
@@ -416,7 +445,8 @@ TEST(HttpClient, TestCaIsNotTrustedUnlessConfigured) {
 TEST(HttpClient, StalledTlsHandshakeTimesOut) {
   TestHttpServer server(always(json("{}")), tls_files("localhost"));
   server.set_behaviour(Behaviour::never_answer);  // accepts, never says ServerHello
-  auto t = timed_send(*client_trusting_test_ca(), {.url = server.url(), .timeout = milliseconds(300)});
+  auto t =
+      timed_send(*client_trusting_test_ca(), {.url = server.url(), .timeout = milliseconds(300)});
   ASSERT_FALSE(t.result);
   EXPECT_EQ(t.result.error().kind, ClientErrorKind::timeout);
   EXPECT_LT(t.elapsed, kFast);
@@ -425,7 +455,8 @@ TEST(HttpClient, StalledTlsHandshakeTimesOut) {
 TEST(HttpClient, TlsSlowDripTimesOut) {
   TestHttpServer server(always(json(std::string(100, 'x'))), tls_files("localhost"));
   server.set_behaviour(Behaviour::drip, milliseconds(50));
-  auto t = timed_send(*client_trusting_test_ca(), {.url = server.url(), .timeout = milliseconds(400)});
+  auto t =
+      timed_send(*client_trusting_test_ca(), {.url = server.url(), .timeout = milliseconds(400)});
   ASSERT_FALSE(t.result);
   EXPECT_EQ(t.result.error().kind, ClientErrorKind::timeout);
   EXPECT_LT(t.elapsed, kFast);

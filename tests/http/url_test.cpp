@@ -60,10 +60,10 @@ TEST(ParseUrl, FragmentIsRejected) {
 }
 
 TEST(ParseUrl, BadPortIsRejected) {
-  for (const char* url : {"https://idp.example:0/", "https://idp.example:65536/",
-                          "https://idp.example:/", "https://idp.example:8o/",
-                          "https://idp.example:-1/", "https://idp.example:123456/",
-                          "http://[::1]:/", "http://[::1]x/"}) {
+  for (const char* url :
+       {"https://idp.example:0/", "https://idp.example:65536/", "https://idp.example:/",
+        "https://idp.example:8o/", "https://idp.example:-1/", "https://idp.example:123456/",
+        "http://[::1]:/", "http://[::1]x/"}) {
     EXPECT_FALSE(parse_url(url)) << url;
   }
   EXPECT_EQ(parse_url("https://idp.example:65535/")->port, 65535);
@@ -82,7 +82,8 @@ TEST(ParseUrl, SpacesControlsAndNonAsciiAreRejected) {
   for (const char* url :
        {"https://idp.example/a b", "https://idp.example/\t", "https://idp.example/\r\nX: 1",
         "https://idp.example/\x7f", "https://idp.exämple/", "https://idp.example/\\x",
-        "https://idp.example\\@evil.example/", " https://idp.example/", "https://idp.example/<x>"}) {
+        "https://idp.example\\@evil.example/", " https://idp.example/",
+        "https://idp.example/<x>"}) {
     EXPECT_FALSE(parse_url(url)) << url;
   }
 }
@@ -115,9 +116,9 @@ TEST(IsLoopbackHost, LoopbackNamesAndAddressesAre) {
 }
 
 TEST(IsLoopbackHost, EverythingElseIsNot) {
-  for (const char* host : {"", "localhost.evil.example", "evil-localhost", "128.0.0.1", "10.0.0.1",
-                           "127.1", "[::2]", "[127.0.0.1]", "::ffff:127.0.0.1", "0.0.0.0", "[::]",
-                           "localhost."})
+  for (const char* host :
+       {"", "localhost.evil.example", "evil-localhost", "128.0.0.1", "10.0.0.1", "127.1", "[::2]",
+        "[127.0.0.1]", "::ffff:127.0.0.1", "0.0.0.0", "[::]", "localhost."})
     EXPECT_FALSE(is_loopback_host(host)) << host;
 }
 
