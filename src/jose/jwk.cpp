@@ -3,12 +3,12 @@
 #include <algorithm>
 #include <memory>
 
-#include <nlohmann/json.hpp>
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
+#include <nlohmann/json.hpp>
 
 #include "crypto/encoding.hpp"
 
@@ -87,12 +87,10 @@ tl::expected<Pkey, JoseError> import_rsa(const Json& obj) {
   if (e->size() > 4 || (static_cast<unsigned char>(e->back()) & 1) == 0)
     return fail(JoseError::bad_key);
 
-  std::unique_ptr<BIGNUM, BnDeleter> bn_n(
-      BN_bin2bn(reinterpret_cast<const unsigned char*>(n->data()), static_cast<int>(n->size()),
-                nullptr));
-  std::unique_ptr<BIGNUM, BnDeleter> bn_e(
-      BN_bin2bn(reinterpret_cast<const unsigned char*>(e->data()), static_cast<int>(e->size()),
-                nullptr));
+  std::unique_ptr<BIGNUM, BnDeleter> bn_n(BN_bin2bn(
+      reinterpret_cast<const unsigned char*>(n->data()), static_cast<int>(n->size()), nullptr));
+  std::unique_ptr<BIGNUM, BnDeleter> bn_e(BN_bin2bn(
+      reinterpret_cast<const unsigned char*>(e->data()), static_cast<int>(e->size()), nullptr));
   if (!bn_n || !bn_e) return fail(JoseError::bad_key);
   const int bits = BN_num_bits(bn_n.get());
   if (bits < kMinRsaBits || bits > kMaxRsaBits || !BN_is_odd(bn_n.get()) || BN_is_one(bn_e.get()))
@@ -143,8 +141,8 @@ tl::expected<std::pair<KeyType, Pkey>, JoseError> import_ec(const Json& obj) {
 
   // OSSL_PARAM wants non-const pointers; fromdata only reads them.
   const OSSL_PARAM params[] = {
-      OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME,
-                                       const_cast<char*>(curve->group), 0),
+      OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, const_cast<char*>(curve->group),
+                                       0),
       OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, point.data(), point.size()),
       OSSL_PARAM_construct_end()};
   Pkey key = from_params("EC", params);
@@ -163,9 +161,8 @@ tl::expected<Pkey, JoseError> import_okp(const Json& obj) {
   if (*crv.value != "Ed25519") return fail(JoseError::unsupported_key);
   const auto x = b64_member(obj, "x");
   if (!x || x->size() != 32) return fail(JoseError::bad_key);
-  Pkey key(EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr,
-                                       reinterpret_cast<const unsigned char*>(x->data()),
-                                       x->size()));
+  Pkey key(EVP_PKEY_new_raw_public_key(
+      EVP_PKEY_ED25519, nullptr, reinterpret_cast<const unsigned char*>(x->data()), x->size()));
   if (!key) return fail(JoseError::bad_key);
   return key;
 }

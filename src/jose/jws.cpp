@@ -44,8 +44,7 @@ std::optional<Json> parse_header(std::string_view b64) {
   if (!text) return std::nullopt;
   std::vector<std::string> seen;
   bool duplicate = false;
-  const Json::parser_callback_t on_event = [&](int depth, Json::parse_event_t event,
-                                               Json& parsed) {
+  const Json::parser_callback_t on_event = [&](int depth, Json::parse_event_t event, Json& parsed) {
     if (event == Json::parse_event_t::key && depth == 1) {
       const auto& name = parsed.get_ref<const std::string&>();
       if (std::find(seen.begin(), seen.end(), name) != seen.end())
