@@ -37,7 +37,8 @@ struct Fixture {
     // Two keys, as providers publish during rotation; the kid picks one.
     keys = *JwkSet::parse("{\"keys\":[" + testing::public_jwk(ec, "ec-1") + "," +
                           testing::public_jwk(rsa, "rsa-1") + "]}");
-    rs256 = testing::sign_jws(rsa, "RS256", R"({"alg":"RS256","kid":"rsa-1","typ":"JWT"})", kClaims);
+    rs256 =
+        testing::sign_jws(rsa, "RS256", R"({"alg":"RS256","kid":"rsa-1","typ":"JWT"})", kClaims);
     es256 = testing::sign_jws(ec, "ES256", R"({"alg":"ES256","kid":"ec-1","typ":"JWT"})", kClaims);
   }
 };
@@ -102,9 +103,9 @@ void BM_RawRsa2048Verify(benchmark::State& state) {
       EVP_PKEY_CTX_new(rsa.key.get(), nullptr), &EVP_PKEY_CTX_free);
   EVP_PKEY_verify_init(vctx.get());
   for (auto _ : state) {
-    const int ok = EVP_PKEY_verify(vctx.get(), reinterpret_cast<const unsigned char*>(sig.data()),
-                                   len, reinterpret_cast<const unsigned char*>(digest.data()),
-                                   digest.size());
+    const int ok =
+        EVP_PKEY_verify(vctx.get(), reinterpret_cast<const unsigned char*>(sig.data()), len,
+                        reinterpret_cast<const unsigned char*>(digest.data()), digest.size());
     if (ok != 1) state.SkipWithError("raw verify failed");
   }
   state.SetItemsProcessed(state.iterations());

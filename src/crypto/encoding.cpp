@@ -11,13 +11,16 @@ constexpr std::string_view kUrlAlphabet =
 constexpr std::string_view kStdAlphabet =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-using DecodeTable = std::array<std::int8_t, 256>;
+// Character -> 6-bit value; kInvalid (above 63) marks characters outside the
+// alphabet, so OR-ing a block's values and comparing once catches any of them.
+using DecodeTable = std::array<std::uint8_t, 256>;
+constexpr std::uint8_t kInvalid = 0xff;
 
 constexpr DecodeTable make_table(std::string_view alphabet) {
   DecodeTable t{};
-  for (auto& v : t) v = -1;
+  for (auto& v : t) v = kInvalid;
   for (std::size_t i = 0; i < alphabet.size(); ++i)
-    t[static_cast<unsigned char>(alphabet[i])] = static_cast<std::int8_t>(i);
+    t[static_cast<unsigned char>(alphabet[i])] = static_cast<std::uint8_t>(i);
   return t;
 }
 
@@ -66,21 +69,21 @@ std::optional<std::string> decode_unpadded(std::string_view text, const DecodeTa
   const auto* in = reinterpret_cast<const unsigned char*>(text.data());
   auto* o = reinterpret_cast<unsigned char*>(out.data());
   for (std::size_t i = 0; i < blocks; ++i, in += 4, o += 3) {
-    const int a = table[in[0]], b = table[in[1]], c = table[in[2]], d = table[in[3]];
-    if ((a | b | c | d) < 0) return std::nullopt;
-    const auto v = static_cast<std::uint32_t>((a << 18) | (b << 12) | (c << 6) | d);
+    const std::uint32_t a = table[in[0]], b = table[in[1]], c = table[in[2]], d = table[in[3]];
+    if ((a | b | c | d) > 63) return std::nullopt;
+    const std::uint32_t v = (a << 18) | (b << 12) | (c << 6) | d;
     o[0] = static_cast<unsigned char>(v >> 16);
     o[1] = static_cast<unsigned char>(v >> 8);
     o[2] = static_cast<unsigned char>(v);
   }
   if (rest == 2) {
-    const int a = table[in[0]], b = table[in[1]];
-    if ((a | b) < 0 || (b & 0x0f) != 0) return std::nullopt;
+    const std::uint32_t a = table[in[0]], b = table[in[1]];
+    if ((a | b) > 63 || (b & 0x0f) != 0) return std::nullopt;
     o[0] = static_cast<unsigned char>((a << 2) | (b >> 4));
   } else if (rest == 3) {
-    const int a = table[in[0]], b = table[in[1]], c = table[in[2]];
-    if ((a | b | c) < 0 || (c & 0x03) != 0) return std::nullopt;
-    const auto v = static_cast<std::uint32_t>((a << 12) | (b << 6) | c);
+    const std::uint32_t a = table[in[0]], b = table[in[1]], c = table[in[2]];
+    if ((a | b | c) > 63 || (c & 0x03) != 0) return std::nullopt;
+    const std::uint32_t v = (a << 12) | (b << 6) | c;
     o[0] = static_cast<unsigned char>(v >> 10);
     o[1] = static_cast<unsigned char>(v >> 2);
   }

@@ -25,7 +25,7 @@ struct MacCtxDeleter {
 // A digest failure means a broken OpenSSL install, not bad input; carrying on
 // would hand out predictable or empty values.
 [[noreturn]] void fail(const char* what) {
-  std::fprintf(stderr, "gatehouse: OpenSSL %s failed\n", what);
+  (void)std::fprintf(stderr, "gatehouse: OpenSSL %s failed\n", what);
   std::abort();
 }
 
@@ -60,19 +60,18 @@ std::string sha256_hex(std::string_view data) { return hex_encode(sha256(data));
 std::string hmac_sha256(std::string_view key, std::string_view data) {
   std::unique_ptr<EVP_MAC_CTX, MacCtxDeleter> ctx(EVP_MAC_CTX_new(hmac()));
   if (!ctx) fail("HMAC context");
-  char digest_name[] = "SHA256";
+  // OSSL_PARAM wants a non-const pointer; EVP_MAC_init only reads it.
   const std::array<OSSL_PARAM, 2> params{
-      OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest_name, 0),
+      OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, const_cast<char*>("SHA256"), 0),
       OSSL_PARAM_construct_end()};
   // An empty key is legal HMAC; OpenSSL wants a non-null pointer for it.
   static const unsigned char kEmpty = 0;
-  const auto* key_ptr =
-      key.empty() ? &kEmpty : reinterpret_cast<const unsigned char*>(key.data());
+  const auto* key_ptr = key.empty() ? &kEmpty : reinterpret_cast<const unsigned char*>(key.data());
   std::string out(32, '\0');
   std::size_t len = 0;
   if (EVP_MAC_init(ctx.get(), key_ptr, key.size(), params.data()) != 1 ||
-      EVP_MAC_update(ctx.get(), reinterpret_cast<const unsigned char*>(data.data()),
-                     data.size()) != 1 ||
+      EVP_MAC_update(ctx.get(), reinterpret_cast<const unsigned char*>(data.data()), data.size()) !=
+          1 ||
       EVP_MAC_final(ctx.get(), reinterpret_cast<unsigned char*>(out.data()), &len, out.size()) !=
           1 ||
       len != out.size())

@@ -16,7 +16,7 @@ void SystemRandom::fill(std::span<std::uint8_t> out) {
   while (!out.empty()) {
     const std::size_t n = std::min<std::size_t>(out.size(), INT_MAX);
     if (RAND_bytes(out.data(), static_cast<int>(n)) != 1) {
-      std::fputs("gatehouse: CSPRNG failure, stopping\n", stderr);
+      (void)std::fputs("gatehouse: CSPRNG failure, stopping\n", stderr);
       std::abort();
     }
     out = out.subspan(n);

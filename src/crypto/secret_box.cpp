@@ -22,6 +22,7 @@ constexpr std::size_t kKeySize = 32;    // AES-256
 constexpr std::size_t kNonceSize = 12;  // GCM's natural IV size (NIST SP 800-38D §5.2.1.1)
 constexpr std::size_t kTagSize = 16;    // full-length tag: no truncation
 constexpr std::string_view kVersion = "gh1";
+constexpr std::size_t kMaxSealBytes = 1 << 20;
 
 struct CipherCtxDeleter {
   void operator()(EVP_CIPHER_CTX* c) const { EVP_CIPHER_CTX_free(c); }
@@ -119,6 +120,9 @@ tl::expected<SecretBox, std::string> SecretBox::load_or_create(const std::filesy
 }
 
 std::string SecretBox::seal(std::string_view plaintext, std::string_view aad) const {
+  // EVP lengths are int; secrets at rest are small, so anything huge is a bug.
+  if (plaintext.size() > kMaxSealBytes || aad.size() > kMaxSealBytes)
+    throw std::length_error("SecretBox::seal input too large");
   const std::string& key = keys_.at(current_);
   // Random 96-bit nonces: safe for far more values than a relying party seals
   // under one key (NIST SP 800-38D §8.3 bounds it at 2^32 invocations).
@@ -129,11 +133,10 @@ std::string SecretBox::seal(std::string_view plaintext, std::string_view aad) co
   CipherCtx ctx(EVP_CIPHER_CTX_new());
   int len = 0;
   int fin = 0;
-  if (!ctx ||
-      EVP_EncryptInit_ex2(ctx.get(), aes_256_gcm(), bytes(key), bytes(out), nullptr) != 1 ||
+  if (!ctx || EVP_EncryptInit_ex2(ctx.get(), aes_256_gcm(), bytes(key), bytes(out), nullptr) != 1 ||
       EVP_EncryptUpdate(ctx.get(), nullptr, &len, bytes(aad), static_cast<int>(aad.size())) != 1 ||
-      EVP_EncryptUpdate(ctx.get(), ct, &len, bytes(plaintext), static_cast<int>(plaintext.size())) !=
-          1 ||
+      EVP_EncryptUpdate(ctx.get(), ct, &len, bytes(plaintext),
+                        static_cast<int>(plaintext.size())) != 1 ||
       EVP_EncryptFinal_ex(ctx.get(), ct + len, &fin) != 1 ||
       EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, static_cast<int>(kTagSize),
                           ct + plaintext.size()) != 1)
@@ -152,7 +155,8 @@ tl::expected<std::string, std::string> SecretBox::open(std::string_view sealed,
   if (key == keys_.end())
     return tl::unexpected("sealed value uses unknown key id " + key_id.substr(0, 16));
   const auto raw = base64url_decode(sealed.substr(dot2 + 1));
-  if (!raw || raw->size() < kNonceSize + kTagSize)
+  if (!raw || raw->size() < kNonceSize + kTagSize || raw->size() > kMaxSealBytes + 64 ||
+      aad.size() > kMaxSealBytes)
     return tl::unexpected(std::string("sealed value is malformed"));
 
   const std::string_view all(*raw);
@@ -165,8 +169,7 @@ tl::expected<std::string, std::string> SecretBox::open(std::string_view sealed,
   int len = 0;
   int fin = 0;
   if (!ctx ||
-      EVP_DecryptInit_ex2(ctx.get(), aes_256_gcm(), bytes(key->second), bytes(all), nullptr) !=
-          1 ||
+      EVP_DecryptInit_ex2(ctx.get(), aes_256_gcm(), bytes(key->second), bytes(all), nullptr) != 1 ||
       EVP_DecryptUpdate(ctx.get(), nullptr, &len, bytes(aad), static_cast<int>(aad.size())) != 1 ||
       EVP_DecryptUpdate(ctx.get(), out, &len, bytes(ct), static_cast<int>(ct.size())) != 1 ||
       EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, static_cast<int>(kTagSize),

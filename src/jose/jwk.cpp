@@ -1,21 +1,22 @@
 #include "jose/jwk.hpp"
 
 #include <algorithm>
+#include <array>
 #include <memory>
 
-#include <nlohmann/json.hpp>
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
+#include <nlohmann/json.hpp>
 
 #include "crypto/encoding.hpp"
 
 namespace gatehouse::jose {
 namespace {
 
-constexpr std::size_t kMaxSetBytes = 256 * 1024;
+constexpr std::size_t kMaxSetBytes = std::size_t{256} * 1024;
 constexpr std::size_t kMaxKeys = 100;
 // RFC 8725 §3.5 / NIST SP 800-131A: nothing under 2048 bits. The upper bound
 // keeps one verification cheap: a 16384-bit key would make every token a DoS.
@@ -75,24 +76,20 @@ Pkey from_params(const char* type, const OSSL_PARAM* params) {
 }
 
 tl::expected<Pkey, JoseError> import_rsa(const Json& obj) {
-  auto n = b64_member(obj, "n");
+  const auto n = b64_member(obj, "n");
   const auto e = b64_member(obj, "e");
   if (!n || !e || n->empty() || e->empty()) return fail(JoseError::bad_key);
-  // RFC 7518 §6.3.1.1 asks for minimal octets; a leading zero does not change
-  // the key, so tolerate it rather than lock out a sloppy provider.
-  const auto first = n->find_first_not_of('\0');
-  if (first == std::string::npos) return fail(JoseError::bad_key);
-  n->erase(0, first);
+  // RFC 7518 §6.3.1.1 asks for minimal octets; BN_bin2bn skips leading zero
+  // octets, which change nothing, so a sloppy provider is not locked out and
+  // the size check below still counts only significant bits.
   // A huge public exponent makes verification slow; real keys use 65537.
   if (e->size() > 4 || (static_cast<unsigned char>(e->back()) & 1) == 0)
     return fail(JoseError::bad_key);
 
-  std::unique_ptr<BIGNUM, BnDeleter> bn_n(
-      BN_bin2bn(reinterpret_cast<const unsigned char*>(n->data()), static_cast<int>(n->size()),
-                nullptr));
-  std::unique_ptr<BIGNUM, BnDeleter> bn_e(
-      BN_bin2bn(reinterpret_cast<const unsigned char*>(e->data()), static_cast<int>(e->size()),
-                nullptr));
+  std::unique_ptr<BIGNUM, BnDeleter> bn_n(BN_bin2bn(
+      reinterpret_cast<const unsigned char*>(n->data()), static_cast<int>(n->size()), nullptr));
+  std::unique_ptr<BIGNUM, BnDeleter> bn_e(BN_bin2bn(
+      reinterpret_cast<const unsigned char*>(e->data()), static_cast<int>(e->size()), nullptr));
   if (!bn_n || !bn_e) return fail(JoseError::bad_key);
   const int bits = BN_num_bits(bn_n.get());
   if (bits < kMinRsaBits || bits > kMaxRsaBits || !BN_is_odd(bn_n.get()) || BN_is_one(bn_e.get()))
@@ -115,11 +112,11 @@ struct Curve {
   KeyType type;
   std::size_t coord_len;
 };
-constexpr Curve kCurves[] = {
+constexpr std::array<Curve, 3> kCurves{{
     {"P-256", "P-256", KeyType::ec_p256, 32},
     {"P-384", "P-384", KeyType::ec_p384, 48},
     {"P-521", "P-521", KeyType::ec_p521, 66},
-};
+}};
 
 tl::expected<std::pair<KeyType, Pkey>, JoseError> import_ec(const Json& obj) {
   const auto crv = optional_string(obj, "crv");
@@ -142,12 +139,12 @@ tl::expected<std::pair<KeyType, Pkey>, JoseError> import_ec(const Json& obj) {
   point += *y;
 
   // OSSL_PARAM wants non-const pointers; fromdata only reads them.
-  const OSSL_PARAM params[] = {
-      OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME,
-                                       const_cast<char*>(curve->group), 0),
+  const std::array<OSSL_PARAM, 3> params{
+      OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, const_cast<char*>(curve->group),
+                                       0),
       OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, point.data(), point.size()),
       OSSL_PARAM_construct_end()};
-  Pkey key = from_params("EC", params);
+  Pkey key = from_params("EC", params.data());
   if (!key) return fail(JoseError::bad_key);
   // Invalid-curve attacks feed points off the curve to leak secrets or forge;
   // the full public check also rejects the point at infinity.
@@ -163,9 +160,8 @@ tl::expected<Pkey, JoseError> import_okp(const Json& obj) {
   if (*crv.value != "Ed25519") return fail(JoseError::unsupported_key);
   const auto x = b64_member(obj, "x");
   if (!x || x->size() != 32) return fail(JoseError::bad_key);
-  Pkey key(EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr,
-                                       reinterpret_cast<const unsigned char*>(x->data()),
-                                       x->size()));
+  Pkey key(EVP_PKEY_new_raw_public_key(
+      EVP_PKEY_ED25519, nullptr, reinterpret_cast<const unsigned char*>(x->data()), x->size()));
   if (!key) return fail(JoseError::bad_key);
   return key;
 }

@@ -12,7 +12,7 @@ namespace {
 
 using Json = nlohmann::json;
 
-constexpr std::size_t kMaxTokenBytes = 16 * 1024;
+constexpr std::size_t kMaxTokenBytes = std::size_t{16} * 1024;
 
 struct Segments {
   std::string_view header;
@@ -44,8 +44,7 @@ std::optional<Json> parse_header(std::string_view b64) {
   if (!text) return std::nullopt;
   std::vector<std::string> seen;
   bool duplicate = false;
-  const Json::parser_callback_t on_event = [&](int depth, Json::parse_event_t event,
-                                               Json& parsed) {
+  const Json::parser_callback_t on_event = [&](int depth, Json::parse_event_t event, Json& parsed) {
     if (event == Json::parse_event_t::key && depth == 1) {
       const auto& name = parsed.get_ref<const std::string&>();
       if (std::find(seen.begin(), seen.end(), name) != seen.end())
@@ -62,9 +61,9 @@ std::optional<Json> parse_header(std::string_view b64) {
 
 }  // namespace
 
-JwsVerifier::JwsVerifier(std::set<std::string> allowed) {
-  for (auto& name : allowed)
-    if (parse_alg(name)) allowed_.insert(name);
+JwsVerifier::JwsVerifier(std::set<std::string> allowed) : allowed_(std::move(allowed)) {
+  // HS* and "none" never get in, whatever the configuration says (RFC 8725 §3.1).
+  std::erase_if(allowed_, [](const std::string& name) { return !parse_alg(name).has_value(); });
 }
 
 tl::expected<VerifiedJws, JoseError> JwsVerifier::verify(std::string_view compact,

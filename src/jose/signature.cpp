@@ -68,24 +68,32 @@ const EVP_MD* digest(Alg alg) {
   switch (alg) {
     case Alg::rs256:
     case Alg::ps256:
-    case Alg::es256: return mds[0].get();
+    case Alg::es256:
+      return mds[0].get();
     case Alg::rs384:
     case Alg::ps384:
-    case Alg::es384: return mds[1].get();
+    case Alg::es384:
+      return mds[1].get();
     case Alg::rs512:
     case Alg::ps512:
-    case Alg::es512: return mds[2].get();
-    case Alg::eddsa: return nullptr;  // Ed25519 hashes internally (RFC 8032)
+    case Alg::es512:
+      return mds[2].get();
+    case Alg::eddsa:
+      return nullptr;  // Ed25519 hashes internally (RFC 8032)
   }
   return nullptr;
 }
 
 std::size_t ec_coord_len(Alg alg) {
   switch (alg) {
-    case Alg::es256: return 32;
-    case Alg::es384: return 48;
-    case Alg::es512: return 66;
-    default: return 0;
+    case Alg::es256:
+      return 32;
+    case Alg::es384:
+      return 48;
+    case Alg::es512:
+      return 66;
+    default:
+      return 0;
   }
 }
 
@@ -207,11 +215,16 @@ bool alg_fits_key(Alg alg, KeyType type) {
     case Alg::rs512:
     case Alg::ps256:
     case Alg::ps384:
-    case Alg::ps512: return type == KeyType::rsa;
-    case Alg::es256: return type == KeyType::ec_p256;
-    case Alg::es384: return type == KeyType::ec_p384;
-    case Alg::es512: return type == KeyType::ec_p521;
-    case Alg::eddsa: return type == KeyType::ed25519;
+    case Alg::ps512:
+      return type == KeyType::rsa;
+    case Alg::es256:
+      return type == KeyType::ec_p256;
+    case Alg::es384:
+      return type == KeyType::ec_p384;
+    case Alg::es512:
+      return type == KeyType::ec_p521;
+    case Alg::eddsa:
+      return type == KeyType::ed25519;
   }
   return false;
 }

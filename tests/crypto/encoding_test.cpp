@@ -18,7 +18,8 @@ TEST(Base64Url, EncodesRfc4648VectorsWithoutPadding) {
 TEST(Base64Url, RoundTripsEveryByteValue) {
   std::string all;
   for (int i = 0; i < 256; ++i) all.push_back(static_cast<char>(i));
-  for (std::size_t n = 0; n < 5; ++n) EXPECT_EQ(base64url_decode(base64url_encode(all.substr(n))), all.substr(n));
+  for (std::size_t n = 0; n < 5; ++n)
+    EXPECT_EQ(base64url_decode(base64url_encode(all.substr(n))), all.substr(n));
 }
 
 TEST(Base64Url, PaddedInputIsRejected) {
@@ -50,11 +51,11 @@ TEST(Base64, EncodesWithPaddingAndDecodesStrictly) {
   EXPECT_EQ(base64_decode("Zm8="), "fo");
   EXPECT_EQ(base64_decode("Zg=="), "f");
   EXPECT_EQ(base64_decode("Zm9vYmFy"), "foobar");
-  EXPECT_EQ(base64_decode("Zm8"), std::nullopt);    // padding required
+  EXPECT_EQ(base64_decode("Zm8"), std::nullopt);  // padding required
   EXPECT_EQ(base64_decode("Zg==="), std::nullopt);
   EXPECT_EQ(base64_decode("Z==="), std::nullopt);
-  EXPECT_EQ(base64_decode("Zh=="), std::nullopt);   // non-canonical
-  EXPECT_EQ(base64_decode("-_8="), std::nullopt);   // URL alphabet
+  EXPECT_EQ(base64_decode("Zh=="), std::nullopt);  // non-canonical
+  EXPECT_EQ(base64_decode("-_8="), std::nullopt);  // URL alphabet
   EXPECT_EQ(base64_decode("Zg==Zg=="), std::nullopt);
 }
 

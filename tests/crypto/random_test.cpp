@@ -11,8 +11,7 @@ TEST(RandomToken, ThirtyTwoBytesGiveFortyThreeUrlSafeCharacters) {
   SystemRandom rng;
   const auto t = random_token(rng, 32);
   EXPECT_EQ(t.size(), 43u);
-  EXPECT_EQ(t.find_first_not_of(
-                "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
+  EXPECT_EQ(t.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
             std::string::npos);
 }
 

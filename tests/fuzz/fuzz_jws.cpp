@@ -27,7 +27,8 @@ constexpr std::string_view kJwks = R"({"keys":[
 // The only signing inputs (header.payload) with signatures under those keys
 // (RFC 7515 A.2 and A.3); nothing else may ever verify.
 constexpr std::string_view kPayload =
-    "eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ";
+    "eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlf"
+    "Q";
 constexpr std::string_view kSignedHeaders[] = {"eyJhbGciOiJSUzI1NiJ9", "eyJhbGciOiJFUzI1NiJ9"};
 
 bool is_known_signing_input(std::string_view token) {
@@ -49,8 +50,8 @@ const JwkSet& keys() {
 }
 
 void exercise(std::string_view token) {
-  static const JwsVerifier verifier({"RS256", "RS384", "RS512", "PS256", "PS384", "PS512",
-                                     "ES256", "ES384", "ES512", "EdDSA", "HS256", "none"});
+  static const JwsVerifier verifier({"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256",
+                                     "ES384", "ES512", "EdDSA", "HS256", "none"});
   const auto verified = verifier.verify(token, keys());
   // Anything else verifying would be a forgery (or a verifier that ignores
   // part of the signed bytes).
@@ -64,9 +65,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view input(reinterpret_cast<const char*>(data), size);
   exercise(input);
   if (const auto nl = input.find('\n'); nl != std::string_view::npos) {
-    const std::string token =
-        gatehouse::crypto::base64url_encode(input.substr(0, nl)) + "." +
-        std::string(input.substr(nl + 1));
+    const std::string token = gatehouse::crypto::base64url_encode(input.substr(0, nl)) + "." +
+                              std::string(input.substr(nl + 1));
     exercise(token);
   }
   return 0;

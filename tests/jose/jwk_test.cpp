@@ -80,8 +80,7 @@ TEST(JwkImport, EcCoordinateOfWrongLengthIsRejected) {
   EXPECT_EQ(JwkSet::parse_key(ec_jwk(crypto::base64url_encode(x.substr(1)), kP256Y)).error(),
             JoseError::bad_key);
   EXPECT_EQ(
-      JwkSet::parse_key(ec_jwk(crypto::base64url_encode(std::string(1, '\0') + x), kP256Y))
-          .error(),
+      JwkSet::parse_key(ec_jwk(crypto::base64url_encode(std::string(1, '\0') + x), kP256Y)).error(),
       JoseError::bad_key);
 }
 
@@ -109,9 +108,8 @@ TEST(JwkImport, EncryptionKeyIsNotUsedForVerification) {
 }
 
 TEST(JwkImport, KeyOpsWithoutVerifyIsNotUsedForVerification) {
-  EXPECT_EQ(
-      JwkSet::parse_key(public_jwk(keys::p256(), "a", R"("key_ops":["encrypt"])")).error(),
-      JoseError::unsupported_key);
+  EXPECT_EQ(JwkSet::parse_key(public_jwk(keys::p256(), "a", R"("key_ops":["encrypt"])")).error(),
+            JoseError::unsupported_key);
   EXPECT_TRUE(JwkSet::parse_key(public_jwk(keys::p256(), "a", R"("key_ops":["sign","verify"])")));
   EXPECT_EQ(JwkSet::parse_key(public_jwk(keys::p256(), "a", R"("key_ops":"verify")")).error(),
             JoseError::bad_key);

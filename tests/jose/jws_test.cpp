@@ -1,5 +1,8 @@
 #include "jose/jws.hpp"
 
+#include <thread>
+#include <vector>
+
 #include <gtest/gtest.h>
 
 #include "crypto/encoding.hpp"
@@ -134,8 +137,8 @@ TEST_F(JwsVerifierTest, EdDsaWithRsaKeyIsAnAlgKeyMismatch) {
 }
 
 TEST_F(JwsVerifierTest, TokenAlgDifferentFromTheJwkAlgIsRejected) {
-  auto set = JwkSet::parse("{\"keys\":[" + public_jwk(keys::rsa2048(), "rsa", R"("alg":"RS256")") +
-                           "]}");
+  auto set =
+      JwkSet::parse("{\"keys\":[" + public_jwk(keys::rsa2048(), "rsa", R"("alg":"RS256")") + "]}");
   ASSERT_TRUE(set);
   const auto token = sign_jws(keys::rsa2048(), "PS256", header("PS256", "rsa"), kClaims);
   EXPECT_EQ(verifier_.verify(token, *set).error(), JoseError::alg_key_mismatch);
@@ -177,8 +180,8 @@ TEST_F(JwsVerifierTest, EcdsaSignatureOfWrongLengthIsRejected) {
 }
 
 TEST_F(JwsVerifierTest, EcdsaSignatureInDerIsRejected) {
-  const auto token = sign_jws(keys::p256(), "ES256", header("ES256", "p256"), kClaims,
-                              {.ecdsa_der = true});
+  const auto token =
+      sign_jws(keys::p256(), "ES256", header("ES256", "p256"), kClaims, {.ecdsa_der = true});
   EXPECT_EQ(verify(token).error(), JoseError::bad_signature);
 }
 
@@ -240,13 +243,13 @@ TEST_F(JwsVerifierTest, DuplicateAlgInHeaderIsRejected) {
 
 // RFC 8725 §3.10: a header must not choose where keys come from.
 TEST_F(JwsVerifierTest, JkuHeaderIsIgnored) {
-  const auto token = sign_jws(keys::rsa2048(), "RS256",
-                              header("RS256", "rsa", R"("jku":"https://evil.example/jwks")"),
-                              kClaims);
+  const auto token =
+      sign_jws(keys::rsa2048(), "RS256",
+               header("RS256", "rsa", R"("jku":"https://evil.example/jwks")"), kClaims);
   EXPECT_TRUE(verify(token).has_value());
-  const auto evil = sign_jws(keys::rsa2048_other(), "RS256",
-                             header("RS256", "rsa", R"("jku":"https://evil.example/jwks")"),
-                             kClaims);
+  const auto evil =
+      sign_jws(keys::rsa2048_other(), "RS256",
+               header("RS256", "rsa", R"("jku":"https://evil.example/jwks")"), kClaims);
   EXPECT_EQ(verify(evil).error(), JoseError::bad_signature);
 }
 
@@ -349,6 +352,37 @@ TEST_F(JwsVerifierTest, EmptyKeySetMatchesNothing) {
   EXPECT_EQ(verifier_.verify(token, empty).error(), JoseError::no_matching_key);
 }
 
+// Verify contexts are reused per key: a failed check must leave nothing
+// behind that lets a later forgery pass or a later valid token fail.
+TEST_F(JwsVerifierTest, ReusedVerifyContextsKeepNoStateBetweenTokens) {
+  for (const char* alg : {"RS256", "PS256"}) {
+    const auto good = sign_jws(keys::rsa2048(), alg, header(alg, "rsa"), kClaims);
+    const auto bad = sign_jws(keys::rsa2048_other(), alg, header(alg, "rsa"), kClaims);
+    for (int i = 0; i < 3; ++i) {
+      EXPECT_EQ(verify(bad).error(), JoseError::bad_signature) << alg;
+      EXPECT_TRUE(verify(good).has_value()) << alg;
+    }
+  }
+}
+
+TEST_F(JwsVerifierTest, ConcurrentVerificationsWithOneKeySetAgree) {
+  const auto good = sign_jws(keys::p256(), "ES256", header("ES256", "p256"), kClaims);
+  const auto bad = sign_jws(keys::p256(), "ES256", header("ES256", "p256"), R"({"sub":"x"})");
+  const std::string forged = bad.substr(0, bad.rfind('.')) + good.substr(good.rfind('.'));
+  std::vector<int> failures(4, 0);
+  std::vector<std::thread> threads;
+  for (std::size_t t = 0; t < failures.size(); ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 50; ++i) {
+        if (!verify(good).has_value()) ++failures[t];
+        if (verify(forged).has_value()) ++failures[t];
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (const int f : failures) EXPECT_EQ(f, 0);
+}
+
 TEST(JwsPeekKid, ReturnsTheHeaderKidWithoutVerifying) {
   const auto token = sign_jws(keys::p256(), "ES256", header("ES256", "k-2024"), kClaims);
   EXPECT_EQ(JwsVerifier::peek_kid(token), "k-2024");
@@ -363,10 +397,10 @@ TEST(JwsPeekKid, NoKidOrGarbageGivesNothing) {
 }
 
 TEST(JoseErrorText, NamesEveryReason) {
-  for (const auto e : {JoseError::malformed, JoseError::too_large, JoseError::alg_none,
-                       JoseError::alg_not_allowed, JoseError::alg_key_mismatch,
-                       JoseError::unknown_crit, JoseError::no_matching_key,
-                       JoseError::bad_signature, JoseError::bad_key, JoseError::unsupported_key})
+  for (const auto e :
+       {JoseError::malformed, JoseError::too_large, JoseError::alg_none, JoseError::alg_not_allowed,
+        JoseError::alg_key_mismatch, JoseError::unknown_crit, JoseError::no_matching_key,
+        JoseError::bad_signature, JoseError::bad_key, JoseError::unsupported_key})
     EXPECT_NE(to_string(e), "unknown JOSE error");
 }
 

@@ -42,8 +42,8 @@ inline std::string bn_member(EVP_PKEY* k, const char* name, std::size_t pad = 0)
 // The public JWK members (without braces' extras), e.g. to add kid/alg/use.
 inline std::string public_members(const TestKey& k) {
   if (k.kty == "RSA")
-    return R"("kty":"RSA","n":")" + bn_member(k.key.get(), OSSL_PKEY_PARAM_RSA_N) +
-           R"(","e":")" + bn_member(k.key.get(), OSSL_PKEY_PARAM_RSA_E) + "\"";
+    return R"("kty":"RSA","n":")" + bn_member(k.key.get(), OSSL_PKEY_PARAM_RSA_N) + R"(","e":")" +
+           bn_member(k.key.get(), OSSL_PKEY_PARAM_RSA_E) + "\"";
   if (k.kty == "EC")
     return R"("kty":"EC","crv":")" + k.crv + R"(","x":")" +
            bn_member(k.key.get(), OSSL_PKEY_PARAM_EC_PUB_X, k.coord) + R"(","y":")" +
@@ -114,7 +114,7 @@ inline const char* digest_for(std::string_view alg) {
 }
 
 struct SignOptions {
-  bool ecdsa_der = false;         // leave the ECDSA signature in DER (wrong for JOSE)
+  bool ecdsa_der = false;  // leave the ECDSA signature in DER (wrong for JOSE)
   int pss_salt = RSA_PSS_SALTLEN_DIGEST;
 };
 
