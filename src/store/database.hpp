@@ -14,6 +14,7 @@
 #include "store/session_store.hpp"
 #include "store/team_store.hpp"
 #include "store/user_store.hpp"
+#include "store/workspace_stores.hpp"
 
 namespace gatehouse::store {
 
@@ -25,6 +26,9 @@ class Database {
   [[nodiscard]] virtual SessionStore& sessions() = 0;
   [[nodiscard]] virtual LoginAttemptStore& login_attempts() = 0;
   [[nodiscard]] virtual AuditStore& audit() = 0;
+  [[nodiscard]] virtual TokenStore& tokens() = 0;
+  [[nodiscard]] virtual ModelStore& models() = 0;
+  [[nodiscard]] virtual UsageStore& usage() = 0;
   // A cheap round trip: /readyz.
   [[nodiscard]] virtual Result<void> ping() = 0;
   // Applies the numbered migrations not yet applied; returns how many ran.

@@ -13,13 +13,17 @@ namespace {
 class SqliteDatabase final : public Database {
  public:
   SqliteDatabase(const std::string& path, int pool_size)
-      : pool_(path, pool_size), teams_(pool_), users_(pool_), sessions_(pool_), attempts_(pool_), audit_(pool_) {}
+      : pool_(path, pool_size), teams_(pool_), users_(pool_), sessions_(pool_), attempts_(pool_), audit_(pool_),
+        tokens_(pool_), models_(pool_), usage_(pool_) {}
 
   TeamStore& teams() override { return teams_; }
   UserStore& users() override { return users_; }
   SessionStore& sessions() override { return sessions_; }
   LoginAttemptStore& login_attempts() override { return attempts_; }
   AuditStore& audit() override { return audit_; }
+  TokenStore& tokens() override { return tokens_; }
+  ModelStore& models() override { return models_; }
+  UsageStore& usage() override { return usage_; }
 
   Result<void> ping() override {
     auto c = pool_.acquire();
@@ -70,6 +74,9 @@ class SqliteDatabase final : public Database {
   SqliteSessionStore sessions_;
   SqliteLoginAttemptStore attempts_;
   SqliteAuditStore audit_;
+  SqliteTokenStore tokens_;
+  SqliteModelStore models_;
+  SqliteUsageStore usage_;
 };
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include "store/session_store.hpp"
 #include "store/team_store.hpp"
 #include "store/user_store.hpp"
+#include "store/workspace_stores.hpp"
 
 namespace gatehouse::store::sqlite {
 
@@ -31,6 +32,7 @@ class SqliteUserStore final : public UserStore {
   Result<void> record_login(std::string_view user_id, std::string_view email, std::string_view name,
                             std::int64_t at) override;
   Result<std::vector<domain::User>> list_by_team(std::string_view team_id) override;
+  Result<RoleChange> set_role(std::string_view team_id, std::string_view user_id, domain::Role role) override;
 
  private:
   Pool& pool_;
@@ -65,6 +67,45 @@ class SqliteAuditStore final : public AuditStore {
   explicit SqliteAuditStore(Pool& pool) : pool_(pool) {}
   Result<void> append(const domain::AuditEvent& event) override;
   Result<std::vector<domain::AuditEvent>> list(const AuditQuery& q) override;
+
+ private:
+  Pool& pool_;
+};
+
+class SqliteTokenStore final : public TokenStore {
+ public:
+  explicit SqliteTokenStore(Pool& pool) : pool_(pool) {}
+  Result<void> insert(const domain::ApiToken& token) override;
+  Result<std::optional<domain::ApiToken>> find_by_hash(std::string_view hash) override;
+  Result<std::optional<domain::ApiToken>> find(std::string_view team_id, std::string_view id) override;
+  Result<std::vector<domain::ApiToken>> list(std::string_view team_id,
+                                             const std::optional<std::string>& created_by) override;
+  Result<void> revoke(std::string_view team_id, std::string_view id, std::int64_t at) override;
+  Result<void> record_use(const std::vector<std::pair<std::string, std::int64_t>>& uses) override;
+
+ private:
+  Pool& pool_;
+};
+
+class SqliteModelStore final : public ModelStore {
+ public:
+  explicit SqliteModelStore(Pool& pool) : pool_(pool) {}
+  Result<void> insert(const domain::Model& model) override;
+  Result<std::vector<domain::Model>> list(std::string_view team_id,
+                                          const std::optional<std::string>& created_by) override;
+  Result<void> remove(std::string_view team_id, std::string_view id,
+                      const std::optional<std::string>& created_by) override;
+
+ private:
+  Pool& pool_;
+};
+
+class SqliteUsageStore final : public UsageStore {
+ public:
+  explicit SqliteUsageStore(Pool& pool) : pool_(pool) {}
+  Result<int> insert(const std::vector<domain::UsageEvent>& events) override;
+  Result<domain::UsageReport> report(std::string_view team_id, std::string_view from_day,
+                                     std::string_view to_day) override;
 
  private:
   Pool& pool_;

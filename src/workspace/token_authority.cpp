@@ -1,0 +1,121 @@
+#include "workspace/token_authority.hpp"
+
+#include <vector>
+
+#include <spdlog/spdlog.h>
+
+#include "crypto/hash.hpp"
+#include "domain/workspace.hpp"
+
+namespace gatehouse::workspace {
+
+TokenAuthority::TokenAuthority(store::Database& db, const Clock& clock, std::size_t max_cached)
+    : db_(db), clock_(clock), max_cached_(max_cached) {
+  refresh_teams();
+}
+
+std::string TokenAuthority::hash(std::string_view secret) { return crypto::sha256_hex(secret); }
+
+std::size_t TokenAuthority::cached() const {
+  std::shared_lock lock(mu_);
+  return by_hash_.size();
+}
+
+std::optional<TokenPrincipal> TokenAuthority::principal_locked(Entry& e) {
+  auto t = teams_.find(e.team_id);
+  if (t == teams_.end() || !t->second.enabled) return std::nullopt;
+  auto now = clock_.unix_seconds();
+  if (e.last_used.load(std::memory_order_relaxed) < now) e.last_used.store(now, std::memory_order_relaxed);
+  return TokenPrincipal{e.token_id, e.team_id, e.user_id, t->second.mode};
+}
+
+std::optional<TokenPrincipal> TokenAuthority::check_cached(std::string_view secret) {
+  if (!domain::looks_like_token(secret)) return std::nullopt;
+  auto h = hash(secret);
+  std::shared_lock lock(mu_);
+  auto it = by_hash_.find(h);
+  if (it == by_hash_.end()) return std::nullopt;
+  return principal_locked(*it->second);
+}
+
+store::Result<std::optional<TokenPrincipal>> TokenAuthority::check(std::string_view secret) {
+  // Malformed tokens never reach the database.
+  if (!domain::looks_like_token(secret)) return std::optional<TokenPrincipal>{};
+  auto h = hash(secret);
+  {
+    std::shared_lock lock(mu_);
+    if (auto it = by_hash_.find(h); it != by_hash_.end()) return principal_locked(*it->second);
+  }
+  auto t = db_.tokens().find_by_hash(h);
+  if (!t) return tl::unexpected(t.error());
+  if (!*t || (*t)->revoked_at) return std::optional<TokenPrincipal>{};
+  std::unique_lock lock(mu_);
+  // Bounded: when full, start over rather than grow without limit; valid
+  // tokens come back with one query each.
+  if (by_hash_.size() >= max_cached_) {
+    by_hash_.clear();
+    hash_by_id_.clear();
+  }
+  auto& slot = by_hash_[h];
+  if (!slot) {
+    hash_by_id_[(*t)->id] = h;
+    slot = std::make_unique<Entry>();
+    slot->token_id = (*t)->id;
+    slot->team_id = (*t)->team_id;
+    slot->user_id = (*t)->created_by;
+    slot->flushed = (*t)->last_used_at.value_or(0);
+  }
+  // A team this snapshot does not know yet (added after the last refresh).
+  if (!teams_.count(slot->team_id)) {
+    lock.unlock();
+    refresh_teams();
+    lock.lock();
+  }
+  auto it = by_hash_.find(h);
+  if (it == by_hash_.end()) return std::optional<TokenPrincipal>{};
+  return principal_locked(*it->second);
+}
+
+void TokenAuthority::evict_token(std::string_view token_id) {
+  std::unique_lock lock(mu_);
+  auto it = hash_by_id_.find(std::string(token_id));
+  if (it == hash_by_id_.end()) return;
+  by_hash_.erase(it->second);
+  hash_by_id_.erase(it);
+}
+
+void TokenAuthority::refresh_teams() {
+  auto all = db_.teams().list();
+  if (!all) return;  // keep the last snapshot while the database is away
+  std::unordered_map<std::string, TeamState> next;
+  for (const auto& t : *all) next[t.id] = {t.enabled, t.workspace};
+  std::unique_lock lock(mu_);
+  teams_ = std::move(next);
+}
+
+void TokenAuthority::flush_last_used() {
+  std::vector<std::pair<std::string, std::int64_t>> uses;
+  std::lock_guard flush(flush_mu_);
+  {
+    std::shared_lock lock(mu_);
+    for (auto& [h, e] : by_hash_) {
+      auto at = e->last_used.load(std::memory_order_relaxed);
+      if (at > e->flushed) {
+        uses.emplace_back(e->token_id, at);
+      }
+    }
+  }
+  if (uses.empty()) return;
+  if (auto r = db_.tokens().record_use(uses); !r) {
+    spdlog::warn("could not record last-used times of {} tokens: {}", uses.size(), store::to_string(r.error()));
+    return;
+  }
+  std::shared_lock lock(mu_);
+  for (const auto& [id, at] : uses) {
+    auto h = hash_by_id_.find(id);
+    if (h == hash_by_id_.end()) continue;
+    if (auto e = by_hash_.find(h->second); e != by_hash_.end() && e->second->flushed < at) e->second->flushed = at;
+  }
+}
+
+}  // namespace gatehouse::workspace

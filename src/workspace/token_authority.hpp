@@ -1,0 +1,77 @@
+#pragma once
+// Answers "is this API token valid, and whose is it?" — the hot path of the
+// platform (/internal/authz). Valid tokens are answered from a bounded
+// in-memory cache; the team's enabled/workspace state comes from a snapshot
+// refreshed from the database every half second, so `gatehouse team disable`
+// (another process) takes effect within a second. Revocation on this
+// instance evicts the token at once. last_used_at is collected in memory
+// and written in one batch by flush(), never once per request.
+//   if (auto p = authority.check_cached(secret)) allow(*p);   // I/O thread, no blocking
+//   else if (auto p = authority.check(secret)) ...            // worker thread, may query the store
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
+
+#include "core/clock.hpp"
+#include "domain/team.hpp"
+#include "store/database.hpp"
+
+namespace gatehouse::workspace {
+
+struct TokenPrincipal {
+  std::string token_id;
+  std::string team_id;
+  std::string user_id;  // the creator
+  domain::Workspace mode = domain::Workspace::shared;
+};
+
+class TokenAuthority {
+ public:
+  TokenAuthority(store::Database& db, const Clock& clock, std::size_t max_cached = 1'000'000);
+
+  // No I/O: the answer when the token is cached (valid), else nullopt
+  // (unknown to the cache: ask check()).
+  [[nodiscard]] std::optional<TokenPrincipal> check_cached(std::string_view secret);
+  // May query the store. nullopt: not a valid token of an enabled team.
+  [[nodiscard]] store::Result<std::optional<TokenPrincipal>> check(std::string_view secret);
+
+  // This instance revoked a token: forget it now.
+  void evict_token(std::string_view token_id);
+  // Reloads team states; call on a timer (and after changing a team here).
+  void refresh_teams();
+  // Writes the collected last-used times.
+  void flush_last_used();
+
+  [[nodiscard]] static std::string hash(std::string_view secret);
+  [[nodiscard]] std::size_t cached() const;
+
+ private:
+  struct Entry {
+    std::string token_id, team_id, user_id;
+    // Written on the hot path without a lock; read by flush_last_used().
+    std::atomic<std::int64_t> last_used{0};
+    std::int64_t flushed = 0;  // guarded by flush_mu_
+  };
+  struct TeamState {
+    bool enabled = false;
+    domain::Workspace mode = domain::Workspace::shared;
+  };
+  // Under mu_ (shared).
+  std::optional<TokenPrincipal> principal_locked(Entry& e);
+
+  store::Database& db_;
+  const Clock& clock_;
+  std::size_t max_cached_;
+  mutable std::shared_mutex mu_;
+  std::unordered_map<std::string, std::unique_ptr<Entry>> by_hash_;  // sha256 hex -> entry
+  std::unordered_map<std::string, std::string> hash_by_id_;  // token id -> hash, for eviction
+  std::unordered_map<std::string, TeamState> teams_;
+  std::mutex flush_mu_;
+};
+
+}  // namespace gatehouse::workspace
