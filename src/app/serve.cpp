@@ -6,7 +6,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include "api/auth.hpp"
+#include "api/gateway.hpp"
 #include "api/ops.hpp"
+#include "api/workspace_api.hpp"
 #include "core/clock.hpp"
 #include "crypto/random.hpp"
 #include "crypto/secret_box.hpp"
@@ -19,22 +22,37 @@
 #include "web/headers.hpp"
 #include "web/pages.hpp"
 #include "web/signin_routes.hpp"
+#include "workspace/service.hpp"
+#include "workspace/token_authority.hpp"
 
 namespace gatehouse::app {
 namespace {
 
-// Deletes expired sessions and login attempts once a minute until stopped.
-class Janitor {
+// Periodic work on one background thread until stopped: team-state
+// refresh for the token cache (twice a second), last-used times (every 10 s),
+// expired sessions and login attempts (every minute).
+class Background {
  public:
-  Janitor(store::Database& db, const Clock& clock) : thread_([this, &db, &clock] {
-    std::unique_lock lock(mu_);
-    while (!cv_.wait_for(lock, std::chrono::seconds(60), [this] { return stop_; })) {
-      auto now = clock.unix_seconds();
-      (void)db.sessions().remove_expired(now);
-      (void)db.login_attempts().remove_expired(now);
-    }
-  }) {}
-  ~Janitor() {
+  Background(store::Database& db, const Clock& clock, workspace::TokenAuthority& tokens)
+      : thread_([this, &db, &clock, &tokens] {
+          int tick = 0;
+          std::unique_lock lock(mu_);
+          while (!cv_.wait_for(lock, std::chrono::milliseconds(500), [this] { return stop_; })) {
+            lock.unlock();
+            ++tick;
+            tokens.refresh_teams();
+            if (tick % 20 == 0) tokens.flush_last_used();
+            if (tick % 120 == 0) {
+              auto now = clock.unix_seconds();
+              (void)db.sessions().remove_expired(now);
+              (void)db.login_attempts().remove_expired(now);
+            }
+            lock.lock();
+          }
+          lock.unlock();
+          tokens.flush_last_used();
+        }) {}
+  ~Background() {
     {
       std::lock_guard lock(mu_);
       stop_ = true;
@@ -82,9 +100,15 @@ int run_server(const config::Config& cfg) {
                           {.public_url = cfg.public_url, .public_origin = cfg.public_origin,
                            .https = cfg.secure_cookies}};
 
+  workspace::TokenAuthority tokens(**db, clock);
+  workspace::Service ws(**db, tokens, clock, rng);
+  api::ApiAuth api_auth(sessions, tokens);
+
   http::Router router;
   api::add_ops_routes(router, **db);
+  api::add_gateway_routes(router, tokens, **db, cfg.internal_key, clock, rng);
   web::add_signin_routes(router, web_ctx);
+  api::add_workspace_api(router, api_auth, ws);
 
   http::ServerOptions options;
   options.host = cfg.listen_host;
@@ -110,7 +134,7 @@ int run_server(const config::Config& cfg) {
     spdlog::error("{}", e.what());
     return 1;
   }
-  Janitor janitor(**db, clock);
+  Background background(**db, clock, tokens);
   spdlog::info("listening on {}:{}", cfg.listen_host, server.port());
   server.run();
   spdlog::info("stopped");

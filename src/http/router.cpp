@@ -25,9 +25,15 @@ bool is_param(std::string_view seg) {
 }  // namespace
 
 void Router::add(std::string method, std::string pattern, Handler handler, Execution execution) {
-  Route r{std::move(method), std::move(pattern), {}, std::move(handler), execution};
+  Route r{std::move(method), std::move(pattern), {}, std::move(handler), execution, nullptr};
   for (auto seg : split_path(r.pattern)) r.segments.emplace_back(seg);
   routes_.push_back(std::move(r));
+}
+
+void Router::add_with_fast_path(std::string method, std::string pattern, FastHandler fast,
+                                Handler handler) {
+  add(std::move(method), std::move(pattern), std::move(handler));
+  routes_.back().fast = std::move(fast);
 }
 
 std::optional<Router::Match> Router::match(Request& req, Response& not_found_or_405) const {
@@ -58,7 +64,7 @@ std::optional<Router::Match> Router::match(Request& req, Response& not_found_or_
       continue;
     }
     req.path_params = std::move(params);
-    return Match{&route.handler, route.execution, route.pattern};
+    return Match{&route.handler, route.execution, route.pattern, route.fast ? &route.fast : nullptr};
   }
   if (!allow.empty()) {
     not_found_or_405 = Response::text(405, "method not allowed\n");
@@ -73,6 +79,8 @@ Response Router::dispatch(Request& req) const {
   Response miss;
   auto m = match(req, miss);
   if (!m) return miss;
+  if (m->fast)
+    if (auto r = (*m->fast)(req)) return std::move(*r);
   return (*m->handler)(req);
 }
 

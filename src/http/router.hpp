@@ -19,6 +19,9 @@
 namespace gatehouse::http {
 
 using Handler = std::function<Response(Request&)>;
+// Tried on the I/O thread first; returns nullopt to hand the request to the
+// worker-pool handler (e.g. a cache hit answers at once, a miss needs the database).
+using FastHandler = std::function<std::optional<Response>(Request&)>;
 
 enum class Execution { worker, io };
 
@@ -28,10 +31,12 @@ class Router {
     const Handler* handler = nullptr;
     Execution execution = Execution::worker;
     std::string route;  // the pattern, for metrics labels
+    const FastHandler* fast = nullptr;
   };
 
   void add(std::string method, std::string pattern, Handler handler,
            Execution execution = Execution::worker);
+  void add_with_fast_path(std::string method, std::string pattern, FastHandler fast, Handler handler);
 
   // Finds the route for req and fills req.path_params; nullopt with
   // not_found_or_405 set to the response to send when nothing matches.
@@ -47,6 +52,7 @@ class Router {
     std::vector<std::string> segments;
     Handler handler;
     Execution execution;
+    FastHandler fast;
   };
   std::vector<Route> routes_;
 };

@@ -128,6 +128,14 @@ struct Server::Impl {
         return simple(500, "internal error");
       }
     };
+    if (m.fast) {
+      try {
+        if (auto r = (*m.fast)(req)) co_return std::move(*r);
+      } catch (const std::exception& e) {
+        spdlog::error("request_id={} unhandled error in {}: {}", req.request_id, m.route, e.what());
+        co_return simple(500, "internal error");
+      }
+    }
     if (m.execution == Execution::io) co_return invoke();
     co_return co_await asio::co_spawn(
         workers.get_executor(), [&]() -> awaitable<Response> { co_return invoke(); },

@@ -18,6 +18,8 @@ class TokenStore {
   [[nodiscard]] virtual Result<std::optional<domain::ApiToken>> find_by_hash(std::string_view hash) = 0;
   [[nodiscard]] virtual Result<std::optional<domain::ApiToken>> find(std::string_view team_id,
                                                                      std::string_view id) = 0;
+  // By id alone, for the gateway's usage reports (which name tokens, not teams).
+  [[nodiscard]] virtual Result<std::optional<domain::ApiToken>> find_by_id(std::string_view id) = 0;
   // Active tokens of a team, optionally only one person's; oldest first.
   [[nodiscard]] virtual Result<std::vector<domain::ApiToken>> list(
       std::string_view team_id, const std::optional<std::string>& created_by) = 0;

@@ -118,20 +118,6 @@ Response dashboard(WebContext& ctx, Request& req) {
   return Response::html(200, ctx.pages.dashboard({viewer_of(*auth.who)}));
 }
 
-Response me(WebContext& ctx, Request& req) {
-  auto cookie = req.cookie(ctx.sessions.cookie_name());
-  if (!cookie) return Response::json_error(401, "unauthenticated", "Sign in or send an API token.");
-  auto who = ctx.sessions.authenticate(*cookie);
-  if (!who) return Response::json_error(503, "unavailable", "The database is not answering.");
-  if (!*who) return Response::json_error(401, "unauthenticated", "Your session has ended. Sign in again.");
-  const auto& w = **who;
-  return Response::json(200, {{"user", {{"id", w.user.id}, {"email", w.user.email}, {"name", w.user.name}}},
-                              {"team", {{"id", w.team.id}, {"name", w.team.name},
-                                        {"workspace", domain::to_string(w.team.workspace)}}},
-                              {"role", domain::to_string(w.user.role)},
-                              {"csrf_token", w.session.csrf_token}});
-}
-
 }  // namespace
 
 PageAuth require_session(WebContext& ctx, const Request& req) {
@@ -189,7 +175,6 @@ void add_signin_routes(http::Router& router, WebContext& ctx) {
   router.add("GET", "/sso/callback", [&ctx](Request& req) { return callback(ctx, req); });
   router.add("POST", "/logout", [&ctx](Request& req) { return logout(ctx, req); });
   router.add("GET", "/dashboard", [&ctx](Request& req) { return dashboard(ctx, req); });
-  router.add("GET", "/api/v1/me", [&ctx](Request& req) { return me(ctx, req); });
 }
 
 }  // namespace gatehouse::web

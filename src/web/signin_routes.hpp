@@ -1,7 +1,7 @@
 #pragma once
 // The browser routes of sign-in (SPEC.md §3): /login, /login_sso,
 // /sso/{team_id}/initiate, /sso/callback, /logout, /dashboard, and the
-// stylesheet; plus GET /api/v1/me, which shares the session check.
+// stylesheet.
 //   WebContext ctx{sessions, flow, rp, pages, rng, settings};
 //   add_signin_routes(router, ctx);
 #include <optional>

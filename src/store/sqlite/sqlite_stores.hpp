@@ -78,6 +78,7 @@ class SqliteTokenStore final : public TokenStore {
   Result<void> insert(const domain::ApiToken& token) override;
   Result<std::optional<domain::ApiToken>> find_by_hash(std::string_view hash) override;
   Result<std::optional<domain::ApiToken>> find(std::string_view team_id, std::string_view id) override;
+  Result<std::optional<domain::ApiToken>> find_by_id(std::string_view id) override;
   Result<std::vector<domain::ApiToken>> list(std::string_view team_id,
                                              const std::optional<std::string>& created_by) override;
   Result<void> revoke(std::string_view team_id, std::string_view id, std::int64_t at) override;

@@ -13,6 +13,9 @@ constexpr std::string_view kFindTokenByHash =
 constexpr std::string_view kFindToken =
     "SELECT id, team_id, created_by, name, prefix, secret_hash, created_at, last_used_at, revoked_at "
     "FROM api_tokens WHERE team_id = $1 AND id = $2";
+constexpr std::string_view kFindTokenById =
+    "SELECT id, team_id, created_by, name, prefix, secret_hash, created_at, last_used_at, revoked_at "
+    "FROM api_tokens WHERE id = $1";
 constexpr std::string_view kListTokens =
     "SELECT id, team_id, created_by, name, prefix, secret_hash, created_at, last_used_at, revoked_at "
     "FROM api_tokens WHERE team_id = $1 AND revoked_at IS NULL AND ($2 IS NULL OR created_by = $2) "
@@ -80,6 +83,14 @@ Result<std::optional<domain::ApiToken>> SqliteTokenStore::find(std::string_view 
   std::optional<domain::ApiToken> out;
   auto c = pool_.acquire();
   auto r = c->query(kFindToken, {std::string(team_id), std::string(id)}, [&](Row& row) { out = read_token(row); });
+  if (!r) return tl::unexpected(r.error());
+  return out;
+}
+
+Result<std::optional<domain::ApiToken>> SqliteTokenStore::find_by_id(std::string_view id) {
+  std::optional<domain::ApiToken> out;
+  auto c = pool_.acquire();
+  auto r = c->query(kFindTokenById, {std::string(id)}, [&](Row& row) { out = read_token(row); });
   if (!r) return tl::unexpected(r.error());
   return out;
 }
