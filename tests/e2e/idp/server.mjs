@@ -11,7 +11,7 @@
 // when ready (everything else goes to stderr). Stops cleanly on SIGTERM/SIGINT.
 
 import { createServer, request as httpRequest } from 'node:http';
-import { randomBytes, createHash, createHmac, createPrivateKey, sign as rsaSign } from 'node:crypto';
+import { randomBytes, createHash, createHmac, createPrivateKey, generateKeyPair, sign as rsaSign } from 'node:crypto';
 import { generateJwks } from '../lib/jwks.mjs';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -356,12 +356,25 @@ export async function createIdp(cfg) {
     'email-unverified-string': (h, p) => ({ h, p: { ...p, email_verified: 'false' } }),
   };
 
+  // The "other" key of foreign-key/jku: one per process. Generating an RSA key
+  // per token request made the token endpoint take 1-3 s on a busy 2-core
+  // machine, longer than an RP's IdP timeout, so tampering tests saw 504s.
+  // Made in the background at start (with test controls), synchronously if
+  // asked for before that finished.
+  let foreignJwk;
+  if (cfg.testControls) {
+    generateKeyPair('rsa', { modulusLength: 2048 }, (err, _pub, priv) => {
+      if (!err && !foreignJwk) foreignJwk = { ...priv.export({ format: 'jwk' }), kid: 'foreign', alg: 'RS256', use: 'sig' };
+    });
+  }
+  const foreignKey = () => (foreignJwk ??= generateJwks(1).keys[0]);
+
   function signJwt(header, payload, how, clientSecret) {
     const b = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
     const input = `${b(header)}.${b(payload)}`;
     if (how === 'none') return `${input}.`;
     if (how === 'hs256') return `${input}.${createHmac('sha256', clientSecret ?? '').update(input).digest('base64url')}`;
-    const jwk = how === 'foreign' ? generateJwks(1).keys[0] : jwks.keys[0];
+    const jwk = how === 'foreign' ? foreignKey() : jwks.keys[0];
     let sig = rsaSign('sha256', Buffer.from(input), createPrivateKey({ key: jwk, format: 'jwk' }));
     if (how === 'flip') sig = Buffer.from(sig.map((x, i) => (i === 10 ? x ^ 0xff : x)));
     return `${input}.${sig.toString('base64url')}`;
