@@ -252,10 +252,12 @@ describe('gatehouse refuses bad sign-ins', { skip }, () => {
     const s = await startSignIn(jar); // the victim even has a real attempt (and gh_login) going
     assert.equal(s.status, 302);
     const forged = randomBytes(32).toString('base64url');
+    const before = await idp.counts();
     const r = await jar.fetch(`${base}/sso/callback?code=attacker-code&state=${forged}&iss=${encodeURIComponent(idp.issuer)}`);
     await assertRefused(r, 400, jar, { shotName: 'err-400-state-mismatch' });
     // No state at all is the same refusal.
     await assertRefused(await jar.fetch(`${base}/sso/callback?code=attacker-code&iss=${encodeURIComponent(idp.issuer)}`), 400, jar);
+    assert.equal((await idp.counts()).token, before.token, 'a forged callback costs no token request');
     // The victim's own attempt is untouched by the forgery and still completes.
     await assertSignedIn(await jar.fetch(await throughIdp(jar, s.location, MEMBER)), jar, { email: MEMBER.email });
   });
@@ -285,6 +287,23 @@ describe('gatehouse refuses bad sign-ins', { skip }, () => {
     await assertRefused(inA, 400, a);
   });
 
+  test('authorization code injection: the attacker\'s code with the victim\'s state signs nobody in (PKCE)', async () => {
+    const attacker = new Jar('attacker');
+    const cbA = new URL(await callbackUrlFor(attacker, ADMIN));
+    const victim = new Jar('victim');
+    const cbV = new URL(await callbackUrlFor(victim, MEMBER));
+    const injected = new URL(cbV);
+    injected.searchParams.set('code', cbA.searchParams.get('code'));
+    const before = await idp.counts();
+    const r = await victim.fetch(injected.href);
+    // The IdP answers invalid_grant: gatehouse counts that with the 400s (the
+    // response does not belong to this attempt), not as provider misbehaviour.
+    await assertRefused(r, 400, victim, { shotName: 'err-400-code-injection' });
+    assert.equal((await idp.counts()).token, before.token + 1, 'the IdP was asked, and refused the code (PKCE verifier)');
+    // The victim's attempt is spent with it; the attacker's own code is unaffected by the attempt.
+    await assertRefused(await victim.fetch(cbV.href), 400, victim);
+  });
+
   test('provider error=access_denied: 403, no session', async () => {
     const jar = new Jar('refused');
     const s = await startSignIn(jar);
@@ -301,7 +320,11 @@ describe('gatehouse refuses bad sign-ins', { skip }, () => {
     const cb = new URL(await callbackUrlFor(jar, MEMBER));
     assert.equal(cb.searchParams.get('iss'), idp.issuer, 'the IdP sends iss');
     cb.searchParams.set('iss', thinIdp.issuer);
+    const before = [await idp.counts(), await thinIdp.counts()];
     await assertRefused(await jar.fetch(cb.href), 400, jar, { shotName: 'err-400-mixup-iss' });
+    const after = [await idp.counts(), await thinIdp.counts()];
+    assert.equal(after[0].token, before[0].token, 'the code is not redeemed at the real issuer');
+    assert.equal(after[1].token, before[1].token, 'nor at the issuer the iss names');
     // An iss of an unregistered issuer too (a fresh attempt; the first is consumed).
     const cb2 = new URL(await callbackUrlFor(jar, MEMBER));
     cb2.searchParams.set('iss', `http://127.0.0.1:${evil.address().port}`);
@@ -485,6 +508,22 @@ describe('gatehouse refuses bad sign-ins', { skip }, () => {
     }
   });
 
+  test('kid flooding: ID tokens with unknown kids refetch the JWKS at most once per 10 s', async () => {
+    // A normal sign-in first, so the JWKS is cached (a first fetch does not count).
+    const warm = new Jar('kid-warm');
+    await assertSignedIn(await signIn(warm, MEMBER), warm);
+    const before = await idp.counts();
+    for (let i = 0; i < 4; i++) {
+      const jar = new Jar(`kid-${i}`);
+      const cb = await callbackUrlFor(jar, MEMBER);
+      await withMode(idp, { id_token: 'unknown-kid' }, async () => {
+        await assertRefused(await jar.fetch(cb), 502, jar);
+      });
+    }
+    const after = await idp.counts();
+    assert.ok(after.jwks - before.jwks <= 1, `JWKS fetched ${after.jwks - before.jwks} times for 4 unknown kids`);
+  });
+
   test('thin ID token: the sign-in works with name and email from UserInfo; UserInfo for another sub is 502', async () => {
     const jar = new Jar('thin');
     const body = await assertSignedIn(await signIn(jar, MEMBER, THIN.team), jar);
@@ -583,6 +622,10 @@ describe('gatehouse refuses bad sign-ins', { skip }, () => {
       const o = await me(old);
       if (o.status === 200) assert.notEqual(JSON.parse(o.text).user.email, ADMIN.email);
 
+      // A cross-site GET cannot sign anyone out.
+      const get = await victim.fetch(`${base}/logout`);
+      assert.notEqual(get.status, 303);
+      assert.equal((await me(victim)).status, 200, 'GET /logout ends nothing');
       // Logout without (or with a wrong) csrf_token: 403, the session survives.
       const noCsrf = await victim.fetch(`${base}/logout`, { method: 'POST', form: {} });
       assert.equal(noCsrf.status, 403);
@@ -632,8 +675,23 @@ describe('gatehouse refuses bad sign-ins', { skip }, () => {
     pages['POST /login_sso unknown team'] = await jar.fetch(`${base}/login_sso`, { method: 'POST', form: { team_id: 'nope' } });
     pages['GET /sso/callback bad state'] = await jar.fetch(`${base}/sso/callback?state=nope&code=x`);
     pages['GET /sso/demo/initiate no iss'] = await jar.fetch(`${base}/sso/demo/initiate`);
-    const cb = await signIn(jar, MEMBER);
+    const xss = '"><script>alert(1)</script>';
+    pages['POST /login_sso script as Team ID'] = await jar.fetch(`${base}/login_sso`, { method: 'POST', form: { team_id: xss } });
+    assert.ok(!pages['POST /login_sso script as Team ID'].text.includes('<script>alert(1)'), 'what was typed is escaped');
+    const start = await startSignIn(jar);
+    const loginCookie = start.setCookies.find((c) => c.startsWith('gh_login='));
+    assert.ok(loginCookie, 'the attempt is bound to the browser by gh_login');
+    assert.match(loginCookie, /;\s*HttpOnly/i);
+    assert.match(loginCookie, /;\s*SameSite=Lax/i);
+    assert.match(loginCookie, /;\s*Path=\//i);
+    assert.doesNotMatch(loginCookie, /;\s*Secure/i, 'no Secure on an http public URL');
+    const cb = await jar.fetch(await throughIdp(jar, start.location, MEMBER));
     assert.equal(cb.status, 303);
+    const sessionCookie = cb.setCookies.find((c) => SESSION_SET.test(c));
+    assert.match(sessionCookie, /^gh_session=/);
+    assert.match(sessionCookie, /;\s*HttpOnly/i);
+    assert.match(sessionCookie, /;\s*SameSite=Lax/i);
+    assert.match(sessionCookie, /;\s*Path=\//i);
     pages['GET /dashboard'] = await jar.fetch(`${base}/dashboard`);
     const m = JSON.parse((await me(jar)).text);
     pages['POST /logout without csrf'] = await jar.fetch(`${base}/logout`, { method: 'POST', form: {} });

@@ -156,6 +156,9 @@ export async function createIdp(cfg) {
   const DEFAULT_MODES = { token: 'normal', userinfo: 'normal', jwks: 'normal', id_token: 'normal', drip_ms: 200, delay_ms: 3000 };
   const modes = { ...DEFAULT_MODES };
   const bypass = randomBytes(16).toString('hex'); // lets the fault proxy reach the real endpoint
+  // Requests from relying parties per endpoint (the fault proxy's own calls not
+  // counted), so tests can prove an RP did NOT call the provider.
+  const counts = { discovery: 0, authorization: 0, token: 0, userinfo: 0, jwks: 0, end_session: 0 };
 
   // Okta org authorization server paths: https://acme.okta.com/oauth2/v1/...;
   // a custom one (issuer https://acme.okta.com/oauth2/default) uses <issuer>/v1/...
@@ -420,6 +423,7 @@ export async function createIdp(cfg) {
       for (const k of ['drip_ms', 'delay_ms']) if (url.searchParams.has(k)) modes[k] = Number(url.searchParams.get(k));
       return send(res, 200, 'application/json', JSON.stringify(modes));
     }
+    if (p === 'counts') return send(res, 200, 'application/json', JSON.stringify(counts));
     if (p === 'reset') {
       Object.assign(modes, DEFAULT_MODES);
       return send(res, 200, 'application/json', JSON.stringify(modes));
@@ -465,6 +469,10 @@ export async function createIdp(cfg) {
     if (cfg.issuerPath) {
       if (path !== cfg.issuerPath && !path.startsWith(`${cfg.issuerPath}/`)) return send(res, 404, 'text/plain', 'not found\n');
       path = path.slice(cfg.issuerPath.length) || '/';
+    }
+    if (req.headers['x-idp-bypass'] !== bypass) {
+      if (path === '/.well-known/openid-configuration') counts.discovery += 1;
+      for (const k of ['authorization', 'token', 'userinfo', 'jwks', 'end_session']) if (path === routes[k]) counts[k] += 1;
     }
     const m = /^\/interaction\/([\w-]+)(?:\/(login))?$/.exec(path);
     if (m) return handleInteraction(req, res, m[1], m[2]);
