@@ -485,14 +485,32 @@ describe('gatehouse refuses bad sign-ins', { skip }, () => {
   // ------------------------------------------------------------ ID token (OIDC Core §3.1.3.7)
 
   describe('ID token tampering: each altered ID token is 502 with no session', () => {
-    const modes = ['bad-signature', 'alg-none', 'hs256', 'unknown-kid', 'foreign-key', 'jku', 'wrong-iss', 'wrong-aud',
-      'multi-aud-no-azp', 'expired', 'no-exp', 'no-iat', 'no-sub', 'no-nonce', 'wrong-nonce'];
-    for (const mode of modes) {
+    // mode → the reason gatehouse must log (so each is refused for the right
+    // reason: e.g. jku is a bad signature, not a failed fetch of the jku URL).
+    const modes = {
+      'bad-signature': 'id_token_invalid_signature',
+      'alg-none': 'id_token_invalid_signature',
+      hs256: 'id_token_invalid_signature',
+      'unknown-kid': 'id_token_unknown_key',
+      'foreign-key': 'id_token_invalid_signature',
+      jku: 'id_token_invalid_signature',
+      'wrong-iss': 'id_token_wrong_issuer',
+      'wrong-aud': 'id_token_wrong_audience',
+      'multi-aud-no-azp': 'id_token_azp_mismatch',
+      expired: 'id_token_expired',
+      'no-exp': 'id_token_missing_claim',
+      'no-iat': 'id_token_missing_claim',
+      'no-sub': 'id_token_missing_claim',
+      'no-nonce': 'id_token_missing_claim',
+      'wrong-nonce': 'nonce_mismatch',
+    };
+    for (const [mode, reason] of Object.entries(modes)) {
       test(`ID token tampering: ${mode} → 502`, async () => {
         const jar = new Jar(`idt-${mode}`);
         const cb = await callbackUrlFor(jar, ADMIN);
         await withMode(idp, { id_token: mode }, async () => {
-          await assertRefused(await jar.fetch(cb), 502, jar, { shotName: mode === 'alg-none' ? 'err-502-id-token' : undefined });
+          const ref = await assertRefused(await jar.fetch(cb), 502, jar, { shotName: mode === 'alg-none' ? 'err-502-id-token' : undefined });
+          assert.match(gh.logs(), new RegExp(`request_id=${ref} sign-in failed: ${reason}\\b`));
         });
       });
     }
