@@ -11,7 +11,7 @@
 // when ready (everything else goes to stderr). Stops cleanly on SIGTERM/SIGINT.
 
 import { createServer, request as httpRequest } from 'node:http';
-import { randomBytes, createHash, createHmac, createPrivateKey, sign as rsaSign } from 'node:crypto';
+import { randomBytes, createHash, createHmac, createPrivateKey, generateKeyPair, sign as rsaSign } from 'node:crypto';
 import { generateJwks } from '../lib/jwks.mjs';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -156,6 +156,9 @@ export async function createIdp(cfg) {
   const DEFAULT_MODES = { token: 'normal', userinfo: 'normal', jwks: 'normal', id_token: 'normal', drip_ms: 200, delay_ms: 3000 };
   const modes = { ...DEFAULT_MODES };
   const bypass = randomBytes(16).toString('hex'); // lets the fault proxy reach the real endpoint
+  // Requests from relying parties per endpoint (the fault proxy's own calls not
+  // counted), so tests can prove an RP did NOT call the provider.
+  const counts = { discovery: 0, authorization: 0, token: 0, userinfo: 0, jwks: 0, end_session: 0 };
 
   // Okta org authorization server paths: https://acme.okta.com/oauth2/v1/...;
   // a custom one (issuer https://acme.okta.com/oauth2/default) uses <issuer>/v1/...
@@ -356,12 +359,25 @@ export async function createIdp(cfg) {
     'email-unverified-string': (h, p) => ({ h, p: { ...p, email_verified: 'false' } }),
   };
 
+  // The "other" key of foreign-key/jku: one per process. Generating an RSA key
+  // per token request made the token endpoint take 1-3 s on a busy 2-core
+  // machine, longer than an RP's IdP timeout, so tampering tests saw 504s.
+  // Made in the background at start (with test controls), synchronously if
+  // asked for before that finished.
+  let foreignJwk;
+  if (cfg.testControls) {
+    generateKeyPair('rsa', { modulusLength: 2048 }, (err, _pub, priv) => {
+      if (!err && !foreignJwk) foreignJwk = { ...priv.export({ format: 'jwk' }), kid: 'foreign', alg: 'RS256', use: 'sig' };
+    });
+  }
+  const foreignKey = () => (foreignJwk ??= generateJwks(1).keys[0]);
+
   function signJwt(header, payload, how, clientSecret) {
     const b = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
     const input = `${b(header)}.${b(payload)}`;
     if (how === 'none') return `${input}.`;
     if (how === 'hs256') return `${input}.${createHmac('sha256', clientSecret ?? '').update(input).digest('base64url')}`;
-    const jwk = how === 'foreign' ? generateJwks(1).keys[0] : jwks.keys[0];
+    const jwk = how === 'foreign' ? foreignKey() : jwks.keys[0];
     let sig = rsaSign('sha256', Buffer.from(input), createPrivateKey({ key: jwk, format: 'jwk' }));
     if (how === 'flip') sig = Buffer.from(sig.map((x, i) => (i === 10 ? x ^ 0xff : x)));
     return `${input}.${sig.toString('base64url')}`;
@@ -407,6 +423,7 @@ export async function createIdp(cfg) {
       for (const k of ['drip_ms', 'delay_ms']) if (url.searchParams.has(k)) modes[k] = Number(url.searchParams.get(k));
       return send(res, 200, 'application/json', JSON.stringify(modes));
     }
+    if (p === 'counts') return send(res, 200, 'application/json', JSON.stringify(counts));
     if (p === 'reset') {
       Object.assign(modes, DEFAULT_MODES);
       return send(res, 200, 'application/json', JSON.stringify(modes));
@@ -452,6 +469,10 @@ export async function createIdp(cfg) {
     if (cfg.issuerPath) {
       if (path !== cfg.issuerPath && !path.startsWith(`${cfg.issuerPath}/`)) return send(res, 404, 'text/plain', 'not found\n');
       path = path.slice(cfg.issuerPath.length) || '/';
+    }
+    if (req.headers['x-idp-bypass'] !== bypass) {
+      if (path === '/.well-known/openid-configuration') counts.discovery += 1;
+      for (const k of ['authorization', 'token', 'userinfo', 'jwks', 'end_session']) if (path === routes[k]) counts[k] += 1;
     }
     const m = /^\/interaction\/([\w-]+)(?:\/(login))?$/.exec(path);
     if (m) return handleInteraction(req, res, m[1], m[2]);

@@ -88,7 +88,7 @@ function spawnUntil(cmd, args, { env, cwd, ready, timeoutMs = 20000, name }) {
  *   thinIdToken, testControls (true), issuerPath ('/oauth2/default'), issuerHost ('127.0.0.1'|'localhost'),
  *   jwks (a private JWKS object, e.g. from generateJwks()).
  * Returns { issuer, port, url, stop(), logs(), setMode({token:'hang'|'500'|'html'|'slow'|'delay'|'normal', ...}),
- *   reset(), addUser({email,password,name,...}) }.
+ *   reset(), addUser({email,password,name,...}), counts() → {discovery, authorization, token, userinfo, jwks, end_session} }.
  */
 export async function startIdp(options = {}) {
   const dir = mkdtempSync(path.join(tmpdir(), 'gh-idp-'));
@@ -122,6 +122,7 @@ export async function startIdp(options = {}) {
     process: p.child,
     setMode: (modes) => control(`mode?${new URLSearchParams(modes)}`),
     reset: () => control('reset'),
+    counts: () => control('counts'),
     addUser: (user) => control('users', { method: 'POST', body: JSON.stringify(user) }),
     async stop() { await p.stop(); rmSync(dir, { recursive: true, force: true }); },
   };
