@@ -11,11 +11,21 @@ http::Response error_response(int status, std::string_view code, std::string_vie
   return r;
 }
 
+http::Response rate_limited(int retry_after) {
+  auto r = error_response(429, "rate_limited", "Too many requests. Retry after " + std::to_string(retry_after) + " s.");
+  r.set_header("Retry-After", std::to_string(retry_after));
+  return r;
+}
+
 tl::expected<Caller, http::Response> ApiAuth::resolve(const http::Request& req) {
   if (auto bearer = req.bearer_token()) {
+    if (auto wait = failed_.check(req.remote_addr)) return tl::unexpected(rate_limited(*wait));
     auto p = tokens_.check(*bearer);
     if (!p) return tl::unexpected(error_response(503, "unavailable", "The database is not answering."));
-    if (!*p) return tl::unexpected(error_response(401, "invalid_token", "The API token is not valid."));
+    if (!*p) {
+      (void)failed_.acquire(req.remote_addr);
+      return tl::unexpected(error_response(401, "invalid_token", "The API token is not valid."));
+    }
     workspace::Actor a{(*p)->team_id, (*p)->mode, (*p)->user_id, "token:" + (*p)->token_id,
                        domain::Role::member, (*p)->token_id};
     return Caller{std::move(a), std::nullopt};

@@ -9,6 +9,7 @@
 
 #include <tl/expected.hpp>
 
+#include "core/rate_limiter.hpp"
 #include "http/message.hpp"
 #include "signin/sessions.hpp"
 #include "workspace/actor.hpp"
@@ -23,14 +24,19 @@ struct Caller {
 
 class ApiAuth {
  public:
-  ApiAuth(signin::Sessions& sessions, workspace::TokenAuthority& tokens)
-      : sessions_(sessions), tokens_(tokens) {}
+  // failed_token_checks: per client address; only failures consume.
+  ApiAuth(signin::Sessions& sessions, workspace::TokenAuthority& tokens, RateLimiter& failed_token_checks)
+      : sessions_(sessions), tokens_(tokens), failed_(failed_token_checks) {}
   [[nodiscard]] tl::expected<Caller, http::Response> resolve(const http::Request& req);
 
  private:
   signin::Sessions& sessions_;
   workspace::TokenAuthority& tokens_;
+  RateLimiter& failed_;
 };
+
+// 429 with Retry-After, as JSON.
+[[nodiscard]] http::Response rate_limited(int retry_after);
 
 // The JSON error body for a workspace failure.
 [[nodiscard]] http::Response error_response(int status, std::string_view code, std::string_view message);

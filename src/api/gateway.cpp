@@ -97,23 +97,30 @@ std::optional<std::string> parse_event(const json& e, store::Database& db, crypt
 }  // namespace
 
 void add_gateway_routes(http::Router& router, workspace::TokenAuthority& tokens, store::Database& db,
-                        const std::optional<std::string>& internal_key, const Clock& clock,
+                        const std::optional<std::string>& internal_key, RateLimiter& failed,
                         crypto::Random& rng) {
-  (void)clock;
   router.add_with_fast_path(
       "GET", "/internal/authz",
-      [&tokens](Request& req) -> std::optional<Response> {
+      [&tokens, &failed](Request& req) -> std::optional<Response> {
         auto bearer = req.bearer_token();
-        if (!bearer || !domain::looks_like_token(*bearer)) return deny();
-        if (auto p = tokens.check_cached(*bearer)) return allow(*p);
+        if (bearer)
+          if (auto p = tokens.check_cached(*bearer)) return allow(*p);
+        // Only failures are limited, so a valid token is never slowed.
+        if (auto wait = failed.check(req.remote_addr)) return rate_limited(*wait);
+        if (!bearer || !domain::looks_like_token(*bearer)) {
+          (void)failed.acquire(req.remote_addr);
+          return deny();
+        }
         return std::nullopt;  // not cached: ask the store on a worker
       },
-      [&tokens](Request& req) {
+      [&tokens, &failed](Request& req) {
         auto bearer = req.bearer_token();
-        if (!bearer) return deny();
-        auto p = tokens.check(*bearer);
+        auto p = tokens.check(bearer.value_or(""));
         if (!p) return error_response(503, "unavailable", "The database is not answering.");
-        if (!*p) return deny();
+        if (!*p) {
+          (void)failed.acquire(req.remote_addr);
+          return deny();
+        }
         return allow(**p);
       });
 

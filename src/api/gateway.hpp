@@ -8,6 +8,7 @@
 #include <string>
 
 #include "core/clock.hpp"
+#include "core/rate_limiter.hpp"
 #include "crypto/random.hpp"
 #include "http/router.hpp"
 #include "store/database.hpp"
@@ -15,8 +16,9 @@
 
 namespace gatehouse::api {
 
+// failed_token_checks: per client address; only failed checks consume.
 void add_gateway_routes(http::Router& router, workspace::TokenAuthority& tokens, store::Database& db,
-                        const std::optional<std::string>& internal_key, const Clock& clock,
+                        const std::optional<std::string>& internal_key, RateLimiter& failed_token_checks,
                         crypto::Random& rng);
 
 }  // namespace gatehouse::api

@@ -16,7 +16,9 @@ json nullable(const std::optional<std::int64_t>& v) { return v ? json(*v) : json
 double dollars(std::int64_t micros) { return static_cast<double>(micros) / 1e6; }
 
 Response failure(const workspace::Failure& f) {
-  return error_response(workspace::status(f.error), workspace::code(f.error), f.message);
+  auto r = error_response(workspace::status(f.error), workspace::code(f.error), f.message);
+  if (f.retry_after > 0) r.set_header("Retry-After", std::to_string(f.retry_after));
+  return r;
 }
 
 // Parses a JSON object body; nullopt (with the 400 in out) otherwise.

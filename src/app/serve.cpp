@@ -11,9 +11,11 @@
 #include "api/ops.hpp"
 #include "api/workspace_api.hpp"
 #include "core/clock.hpp"
+#include "core/rate_limiter.hpp"
 #include "crypto/random.hpp"
 #include "crypto/secret_box.hpp"
 #include "http/client.hpp"
+#include "http/limited_client.hpp"
 #include "http/server.hpp"
 #include "oidc/relying_party.hpp"
 #include "signin/flow.hpp"
@@ -88,7 +90,8 @@ int run_server(const config::Config& cfg) {
     return 1;
   }
   auto idp_http = http::make_beast_client({.default_timeout = cfg.idp_timeout});
-  oidc::RelyingParty rp(*idp_http, clock, rng);
+  http::LimitedClient idp_limited(*idp_http, 16);
+  oidc::RelyingParty rp(idp_limited, clock, rng);
   signin::Sessions sessions(**db, *box, clock, rng,
                             {.absolute_ttl = cfg.session_ttl,
                              .idle_ttl = std::min(cfg.session_ttl, std::chrono::seconds(7200)),
@@ -96,17 +99,24 @@ int run_server(const config::Config& cfg) {
   signin::SigninFlow flow(**db, rp, *box, sessions, clock, rng,
                           {.redirect_uri = cfg.redirect_uri(), .public_origin = cfg.public_origin});
   web::Pages pages;
+  // SPEC.md §2 GATEHOUSE_RATE_LIMITS.
+  const bool limits = cfg.rate_limits;
+  RateLimiter signin_starts(clock, 120, 2, limits);
+  RateLimiter failed_callbacks(clock, 60, 1, limits);
+  RateLimiter failed_token_checks(clock, 600, 50, limits);
+  RateLimiter token_creation(clock, 60, 1, limits);
   web::WebContext web_ctx{sessions, flow, rp, pages, rng,
                           {.public_url = cfg.public_url, .public_origin = cfg.public_origin,
-                           .https = cfg.secure_cookies}};
+                           .https = cfg.secure_cookies},
+                          signin_starts, failed_callbacks};
 
   workspace::TokenAuthority tokens(**db, clock);
-  workspace::Service ws(**db, tokens, clock, rng);
-  api::ApiAuth api_auth(sessions, tokens);
+  workspace::Service ws(**db, tokens, clock, rng, token_creation);
+  api::ApiAuth api_auth(sessions, tokens, failed_token_checks);
 
   http::Router router;
   api::add_ops_routes(router, **db);
-  api::add_gateway_routes(router, tokens, **db, cfg.internal_key, clock, rng);
+  api::add_gateway_routes(router, tokens, **db, cfg.internal_key, failed_token_checks, rng);
   web::add_signin_routes(router, web_ctx);
   api::add_workspace_api(router, api_auth, ws);
 
@@ -117,6 +127,7 @@ int run_server(const config::Config& cfg) {
   // Workers block on the database and on identity providers (up to
   // GATEHOUSE_IDP_TIMEOUT_MS each), so there are many more of them than cores.
   options.worker_threads = std::max(32, cfg.threads * 16);
+  options.provider_threads = 128;
   http::ServerHooks hooks;
   const bool https = cfg.secure_cookies;
   hooks.on_response = [https](const http::Request& req, http::Response& res, std::string_view route,

@@ -23,7 +23,11 @@ using Handler = std::function<Response(Request&)>;
 // worker-pool handler (e.g. a cache hit answers at once, a miss needs the database).
 using FastHandler = std::function<std::optional<Response>(Request&)>;
 
-enum class Execution { worker, io };
+// worker: the general blocking pool (database). provider: a separate pool for
+// handlers that call identity providers, so a provider that hangs can fill
+// only that pool and never delays pages, API calls or token checks.
+// io: on the I/O thread, for handlers that never block.
+enum class Execution { worker, provider, io };
 
 class Router {
  public:

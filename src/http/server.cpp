@@ -81,6 +81,7 @@ struct Server::Impl {
   ServerHooks hooks;
   asio::io_context ioc;
   asio::thread_pool workers;
+  asio::thread_pool provider_workers;
   tcp::acceptor acceptor;
   asio::signal_set signals;
   std::atomic<bool> stopping{false};
@@ -104,6 +105,7 @@ struct Server::Impl {
         hooks(std::move(h)),
         ioc(std::max(1, options.io_threads)),
         workers(static_cast<std::size_t>(std::max(1, options.worker_threads))),
+        provider_workers(static_cast<std::size_t>(std::max(1, options.provider_threads))),
         acceptor(ioc),
         signals(ioc) {}
 
@@ -137,9 +139,9 @@ struct Server::Impl {
       }
     }
     if (m.execution == Execution::io) co_return invoke();
+    auto& pool = m.execution == Execution::provider ? provider_workers : workers;
     co_return co_await asio::co_spawn(
-        workers.get_executor(), [&]() -> awaitable<Response> { co_return invoke(); },
-        use_awaitable);
+        pool.get_executor(), [&]() -> awaitable<Response> { co_return invoke(); }, use_awaitable);
   }
 
   awaitable<void> session(tcp::socket socket, Strand strand) {
@@ -269,6 +271,7 @@ Server::Server(ServerOptions options, const Router& router, ServerHooks hooks)
 
 Server::~Server() {
   impl_->workers.join();
+  impl_->provider_workers.join();
 }
 
 void Server::listen() {
@@ -306,6 +309,7 @@ void Server::run() {
   i.ioc.run();
   for (auto& t : threads) t.join();
   i.workers.join();
+  i.provider_workers.join();
 }
 
 void Server::stop() { impl_->stop(); }

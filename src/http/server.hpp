@@ -21,6 +21,7 @@ struct ServerOptions {
   std::uint16_t port = 8080;
   int io_threads = 2;
   int worker_threads = 16;
+  int provider_threads = 64;  // for Execution::provider handlers
   std::size_t header_limit = 16 * 1024;      // larger: 431
   std::size_t body_limit = 1024 * 1024;      // larger: 413
   std::chrono::seconds header_timeout{10};   // a request must arrive whole within this: 408

@@ -46,6 +46,7 @@ Response failure_page(const WebContext& ctx, const Request& req, const signin::F
 }
 
 Response post_login_sso(WebContext& ctx, Request& req) {
+  if (auto wait = ctx.signin_starts.acquire(req.remote_addr)) return too_many_requests(ctx, req, *wait);
   auto form = req.form();
   if (!form) return login_sso_form(ctx, 400, "The form could not be read. Please try again.", "");
   std::string team_id = trim_lower(form->get("team_id").value_or(""));
@@ -62,20 +63,31 @@ Response post_login_sso(WebContext& ctx, Request& req) {
 }
 
 Response initiate(WebContext& ctx, Request& req) {
+  if (auto wait = ctx.signin_starts.acquire(req.remote_addr)) return too_many_requests(ctx, req, *wait);
   auto params = req.method == "POST" ? req.form() : req.query_params();
   if (!params)
     return failure_page(ctx, req, {signin::FailureKind::request_malformed, std::nullopt, "bad parameters"});
-  auto s = ctx.flow.initiate(req.path_param("team_id"), *params, req.cookie(login_cookie_name(ctx)));
+  // Team IDs are lowercase; a tile configured with capitals still works.
+  auto s = ctx.flow.initiate(domain::lowercase(req.path_param("team_id")), *params,
+                             req.cookie(login_cookie_name(ctx)));
   if (!s) return failure_page(ctx, req, s.error());
   return redirect_to_provider(ctx, *s);
 }
 
 Response callback(WebContext& ctx, Request& req) {
+  // Failed callbacks are limited per address: guessing states or replaying
+  // codes costs an attacker one try per second after the first burst.
+  if (auto wait = ctx.failed_callbacks.check(req.remote_addr)) return too_many_requests(ctx, req, *wait);
   auto params = req.query_params();
-  if (!params)
+  if (!params) {
+    (void)ctx.failed_callbacks.acquire(req.remote_addr);
     return failure_page(ctx, req, {signin::FailureKind::request_malformed, std::nullopt, "bad parameters"});
+  }
   auto done = ctx.flow.callback(*params, req.cookie(login_cookie_name(ctx)));
-  if (!done) return failure_page(ctx, req, done.error());
+  if (!done) {
+    (void)ctx.failed_callbacks.acquire(req.remote_addr);
+    return failure_page(ctx, req, done.error());
+  }
   // Session rotation: whatever session this browser had is ended, so an id
   // planted before sign-in is worth nothing after it (session fixation).
   if (auto old = req.cookie(ctx.sessions.cookie_name())) (void)ctx.sessions.destroy(*old);
@@ -141,6 +153,14 @@ Viewer viewer_of(const signin::AuthContext& who) {
           who.user.role == domain::Role::admin};
 }
 
+Response too_many_requests(const WebContext& ctx, const Request& req, int retry_after) {
+  auto res = error_page(ctx, req, 429, "Too many attempts",
+                        "There were too many sign-in attempts from your network. Wait " +
+                            std::to_string(retry_after) + " seconds and try again.");
+  res.set_header("Retry-After", std::to_string(retry_after));
+  return res;
+}
+
 Response error_page(const WebContext& ctx, const Request& req, int status, std::string title,
                     std::string message, const std::optional<Viewer>& viewer) {
   ErrorView v;
@@ -169,10 +189,12 @@ void add_signin_routes(http::Router& router, WebContext& ctx) {
              http::Execution::io);
   router.add("GET", "/login_sso", [&ctx](Request&) { return login_sso_form(ctx, 200, std::nullopt, ""); },
              http::Execution::io);
-  router.add("POST", "/login_sso", [&ctx](Request& req) { return post_login_sso(ctx, req); });
-  router.add("GET", "/sso/{team_id}/initiate", [&ctx](Request& req) { return initiate(ctx, req); });
-  router.add("POST", "/sso/{team_id}/initiate", [&ctx](Request& req) { return initiate(ctx, req); });
-  router.add("GET", "/sso/callback", [&ctx](Request& req) { return callback(ctx, req); });
+  // These call the identity provider (discovery, token, UserInfo): their own pool.
+  constexpr auto provider = http::Execution::provider;
+  router.add("POST", "/login_sso", [&ctx](Request& req) { return post_login_sso(ctx, req); }, provider);
+  router.add("GET", "/sso/{team_id}/initiate", [&ctx](Request& req) { return initiate(ctx, req); }, provider);
+  router.add("POST", "/sso/{team_id}/initiate", [&ctx](Request& req) { return initiate(ctx, req); }, provider);
+  router.add("GET", "/sso/callback", [&ctx](Request& req) { return callback(ctx, req); }, provider);
   router.add("POST", "/logout", [&ctx](Request& req) { return logout(ctx, req); });
   router.add("GET", "/dashboard", [&ctx](Request& req) { return dashboard(ctx, req); });
 }

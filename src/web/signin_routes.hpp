@@ -2,11 +2,12 @@
 // The browser routes of sign-in (SPEC.md §3): /login, /login_sso,
 // /sso/{team_id}/initiate, /sso/callback, /logout, /dashboard, and the
 // stylesheet.
-//   WebContext ctx{sessions, flow, rp, pages, rng, settings};
+//   WebContext ctx{sessions, flow, rp, pages, rng, settings, starts, failures};
 //   add_signin_routes(router, ctx);
 #include <optional>
 #include <string>
 
+#include "core/rate_limiter.hpp"
 #include "http/router.hpp"
 #include "oidc/relying_party.hpp"
 #include "signin/flow.hpp"
@@ -28,6 +29,8 @@ struct WebContext {
   const Pages& pages;
   crypto::Random& rng;
   WebSettings settings;
+  RateLimiter& signin_starts;     // per client address
+  RateLimiter& failed_callbacks;  // per client address; only failures consume
 };
 
 void add_signin_routes(http::Router& router, WebContext& ctx);
@@ -40,6 +43,8 @@ struct PageAuth {
 };
 [[nodiscard]] PageAuth require_session(WebContext& ctx, const http::Request& req);
 [[nodiscard]] Viewer viewer_of(const signin::AuthContext& who);
+// 429 with Retry-After, as a page.
+[[nodiscard]] http::Response too_many_requests(const WebContext& ctx, const http::Request& req, int retry_after);
 [[nodiscard]] http::Response error_page(const WebContext& ctx, const http::Request& req, int status,
                                         std::string title, std::string message,
                                         const std::optional<Viewer>& viewer = std::nullopt);

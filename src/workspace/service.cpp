@@ -31,6 +31,7 @@ int status(Error e) {
     case Error::last_admin: return 409;
     case Error::invalid_input: return 400;
     case Error::unavailable: return 503;
+    case Error::rate_limited: return 429;
   }
   return 500;
 }
@@ -43,6 +44,7 @@ std::string_view code(Error e) {
     case Error::last_admin: return "last_admin";
     case Error::invalid_input: return "invalid_input";
     case Error::unavailable: return "unavailable";
+    case Error::rate_limited: return "rate_limited";
   }
   return "error";
 }
@@ -82,6 +84,11 @@ Outcome<std::vector<domain::ApiToken>> Service::tokens(const Actor& a) {
 
 Outcome<CreatedToken> Service::create_token(const Actor& a, const std::string& name) {
   if (auto e = domain::validate_name("A token", name)) return fail(Error::invalid_input, *e);
+  if (auto wait = token_creation_.acquire(a.team_id))
+    return tl::unexpected(Failure{Error::rate_limited,
+                                  "Your team is creating tokens too fast. Try again in " +
+                                      std::to_string(*wait) + " seconds.",
+                                  *wait});
   CreatedToken out;
   out.secret = std::string(domain::kTokenPrefix) + crypto::random_token(rng_, 32);
   auto& t = out.token;

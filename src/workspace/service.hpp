@@ -14,6 +14,7 @@
 #include <tl/expected.hpp>
 
 #include "core/clock.hpp"
+#include "core/rate_limiter.hpp"
 #include "crypto/random.hpp"
 #include "domain/workspace.hpp"
 #include "store/database.hpp"
@@ -29,11 +30,13 @@ enum class Error {
   last_admin,     // 409 "last_admin": the team would have no admin left
   invalid_input,  // 400: see the message
   unavailable,    // 503: the database is not answering
+  rate_limited,   // 429: too many token creations for this team
 };
 
 struct Failure {
   Error error;
   std::string message;
+  int retry_after = 0;  // seconds, with rate_limited
 };
 
 [[nodiscard]] int status(Error e);
@@ -49,8 +52,10 @@ using Outcome = tl::expected<T, Failure>;
 
 class Service {
  public:
-  Service(store::Database& db, TokenAuthority& authority, const Clock& clock, crypto::Random& rng)
-      : db_(db), authority_(authority), clock_(clock), rng_(rng) {}
+  // token_creation: per team (SPEC.md §2).
+  Service(store::Database& db, TokenAuthority& authority, const Clock& clock, crypto::Random& rng,
+          RateLimiter& token_creation)
+      : db_(db), authority_(authority), clock_(clock), rng_(rng), token_creation_(token_creation) {}
 
   [[nodiscard]] Outcome<std::vector<domain::User>> members(const Actor& a);
   [[nodiscard]] Outcome<domain::User> set_role(const Actor& a, const std::string& user_id, domain::Role role);
@@ -80,6 +85,7 @@ class Service {
   TokenAuthority& authority_;
   const Clock& clock_;
   crypto::Random& rng_;
+  RateLimiter& token_creation_;
 };
 
 }  // namespace gatehouse::workspace
