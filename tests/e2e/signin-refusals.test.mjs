@@ -437,11 +437,9 @@ describe('gatehouse refuses bad sign-ins', { skip }, () => {
     });
   });
 
-  test('slow provider starving other teams: 40 hung callbacks of one team do not hold up another team or signed-in pages', {
-    todo: 'gatehouse bug: while 40 callbacks wait on one team\'s hanging token endpoint, every worker-pool route of '
-      + 'every team waits for a free worker (/api/v1/me took ~1.8 s instead of ms); IdP calls block one of '
-      + 'max(32, 16*GATEHOUSE_THREADS) workers each (src/app/serve.cpp worker_threads, blocking http client)',
-  }, async () => {
+  // Regression: provider calls once shared the general worker pool, so 40 hung
+  // callbacks of one team slowed every page of every team.
+  test('slow provider starving other teams: 40 hung callbacks of one team do not hold up another team or signed-in pages', async () => {
     const other = new Jar('other-team-user');
     await assertSignedIn(await signIn(other, MEMBER, THIN.team), other);
     // 40 attempts of team demo, each called back with a code: each callback then
@@ -663,10 +661,7 @@ describe('gatehouse refuses bad sign-ins', { skip }, () => {
     }
   });
 
-  test('callback flooding (state guessing): failed callbacks over the limit get 429 with Retry-After', {
-    todo: 'gatehouse bug: no rate limiting at all; 70 failed callbacks from one address all get 400, never 429 '
-      + '(GATEHOUSE_RATE_LIMITS is parsed in src/config/config.cpp but Config::rate_limits is read nowhere)',
-  }, async () => {
+  test('callback flooding (state guessing): failed callbacks over the limit get 429 with Retry-After', async () => {
     // Its own gatehouse with the default GATEHOUSE_RATE_LIMITS=on: per client
     // address, failed callbacks burst 60 then 1/s (SPEC.md §2).
     const limited = await startGatehouse();
