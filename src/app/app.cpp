@@ -134,6 +134,12 @@ int main(int argc, char** argv) {
   remove->add_option("ID", id)->required();
   remove->add_flag("--yes", yes, "Confirm");
 
+  std::optional<std::string> audit_team, audit_since;
+  auto* audit = app.add_subcommand("audit", "Show the audit trail, oldest first");
+  audit->add_option("--team", audit_team, "Only this team");
+  audit->add_option("--since", audit_since, "From this day on (YYYY-MM-DD)");
+  audit->add_flag("--json", json, "A JSON array of events");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {
@@ -171,8 +177,10 @@ int main(int argc, char** argv) {
     return 0;
   }
   auto& svc = **s;
-  cli::TeamCommands cmds(svc.db->teams(), svc.box ? &*svc.box : nullptr,
-                         discovery_check(svc.cfg, svc.clock, svc.rng), svc.clock, std::cout, std::cerr);
+  cli::TeamCommands cmds(svc.db->teams(), svc.db->audit(), svc.box ? &*svc.box : nullptr,
+                         discovery_check(svc.cfg, svc.clock, svc.rng), svc.clock, svc.rng, std::cout,
+                         std::cerr);
+  if (audit->parsed()) return cmds.audit(audit_team, audit_since, json);
   if (add->parsed()) return cmds.add(add_args, *secret);
   if (list->parsed()) return cmds.list(json);
   if (show->parsed()) return cmds.show(id, json);

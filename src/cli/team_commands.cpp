@@ -1,9 +1,13 @@
 #include "cli/team_commands.hpp"
 
+#include <chrono>
+#include <ctime>
 #include <istream>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+
+#include "domain/workspace.hpp"
 
 namespace gatehouse::cli {
 namespace {
@@ -79,6 +83,19 @@ std::optional<domain::Team> TeamCommands::load(const std::string& id, int& code)
   return **t;
 }
 
+void TeamCommands::record(const std::string& team_id, const std::string& action,
+                          const std::string& details) {
+  domain::AuditEvent e;
+  e.id = "evt_" + crypto::random_token(rng_, 12);
+  e.at_us = std::chrono::duration_cast<std::chrono::microseconds>(clock_.now().time_since_epoch()).count();
+  e.team_id = team_id;
+  e.actor = "operator";
+  e.action = action;
+  e.target = team_id;
+  e.details = details;
+  if (!audit_.append(e)) err_ << "warning: the audit event " << action << " was not stored\n";
+}
+
 int TeamCommands::add(const TeamAddArgs& a, const std::string& client_secret) {
   if (auto e = validate(a)) return fail(2, *e);
   auto existing = teams_.find(a.id);
@@ -100,6 +117,9 @@ int TeamCommands::add(const TeamAddArgs& a, const std::string& client_secret) {
     if (r.error() == store::StoreError::conflict) return fail(1, "team " + a.id + " already exists");
     return fail(1, std::string(store::to_string(r.error())));
   }
+  record(t.id, "team.add", nlohmann::json{{"issuer", t.issuer}, {"client_id", t.client_id},
+                                           {"admin_email", t.admin_email},
+                                           {"workspace", domain::to_string(t.workspace)}}.dump());
   out_ << "team " << t.id << " added\n";
   return 0;
 }
@@ -144,6 +164,13 @@ int TeamCommands::update(const TeamUpdateArgs& a, const std::optional<std::strin
   if (!t) return code;
   if (a.issuer && *a.issuer != t->issuer && !a.no_discovery_check)
     if (auto e = discovery_(*a.issuer)) return fail(1, "discovery check failed: " + *e);
+  nlohmann::json changed = nlohmann::json::object();
+  if (a.issuer && *a.issuer != t->issuer) changed["issuer"] = *a.issuer;
+  if (a.client_id && *a.client_id != t->client_id) changed["client_id"] = *a.client_id;
+  if (a.admin_email) changed["admin_email"] = domain::lowercase(*a.admin_email);
+  if (a.name) changed["name"] = *a.name;
+  if (a.workspace) changed["workspace"] = *a.workspace;
+  if (client_secret) changed["client_secret"] = "(replaced)";
   if (a.issuer) t->issuer = *a.issuer;
   if (a.client_id) t->client_id = *a.client_id;
   if (a.admin_email) t->admin_email = domain::lowercase(*a.admin_email);
@@ -152,6 +179,7 @@ int TeamCommands::update(const TeamUpdateArgs& a, const std::optional<std::strin
   if (client_secret) t->client_secret_sealed = box_->seal(*client_secret, domain::client_secret_aad(a.id));
   t->updated_at = clock_.unix_seconds();
   if (auto r = teams_.update(*t); !r) return fail(1, std::string(store::to_string(r.error())));
+  record(t->id, "team.update", changed.dump());
   out_ << "team " << t->id << " updated\n";
   return 0;
 }
@@ -164,6 +192,7 @@ int TeamCommands::set_enabled(const std::string& id, bool enabled) {
   t->enabled = enabled;
   t->updated_at = clock_.unix_seconds();
   if (auto r = teams_.update(*t); !r) return fail(1, std::string(store::to_string(r.error())));
+  record(id, enabled ? "team.enable" : "team.disable", "{}");
   out_ << "team " << id << (enabled ? " enabled\n" : " disabled\n");
   return 0;
 }
@@ -174,7 +203,47 @@ int TeamCommands::remove(const std::string& id, bool yes) {
   int code = 0;
   if (!load(id, code)) return code;
   if (auto r = teams_.remove(id); !r) return fail(1, std::string(store::to_string(r.error())));
+  // Removing a team deletes its audit events with it; the removal itself
+  // is kept under the team's id so the operator can still see it happened.
+  record(id, "team.remove", "{}");
   out_ << "team " << id << " removed\n";
+  return 0;
+}
+
+int TeamCommands::audit(const std::optional<std::string>& team, const std::optional<std::string>& since,
+                        bool json) {
+  store::AuditQuery q;
+  q.team_id = team;
+  q.limit = 1'000'000;
+  if (since) {
+    auto day = domain::parse_day(*since);
+    if (!day) return fail(2, "--since: expected a date YYYY-MM-DD");
+    q.since_us = *day * 1'000'000;
+  }
+  auto events = audit_.list(q);
+  if (!events) return fail(1, std::string(store::to_string(events.error())));
+  auto iso = [](std::int64_t at_us) {
+    std::time_t t = static_cast<std::time_t>(at_us / 1'000'000);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return std::string(buf);
+  };
+  if (json) {
+    auto arr = nlohmann::json::array();
+    for (const auto& e : *events) {
+      auto details = nlohmann::json::parse(e.details, nullptr, false);
+      if (details.is_discarded()) details = e.details;
+      arr.push_back({{"at", iso(e.at_us)}, {"team", e.team_id}, {"actor", e.actor}, {"action", e.action},
+                     {"target", e.target}, {"details", details}});
+    }
+    out_ << arr.dump(2) << "\n";
+    return 0;
+  }
+  for (const auto& e : *events)
+    out_ << fmt::format("{}  {:<16} {:<18} {:<28} {} {}\n", iso(e.at_us), e.team_id.empty() ? "-" : e.team_id,
+                        e.action, e.actor, e.target, e.details);
   return 0;
 }
 

@@ -11,6 +11,8 @@
 
 #include "core/clock.hpp"
 #include "crypto/secret_box.hpp"
+#include "crypto/random.hpp"
+#include "store/audit_store.hpp"
 #include "store/team_store.hpp"
 
 namespace gatehouse::cli {
@@ -41,9 +43,11 @@ using DiscoveryCheck = std::function<std::optional<std::string>(const std::strin
 class TeamCommands {
  public:
   // box may be null for commands that seal nothing (list, show, enable…).
-  TeamCommands(store::TeamStore& teams, const crypto::SecretBox* box, DiscoveryCheck discovery,
-               const Clock& clock, std::ostream& out, std::ostream& err)
-      : teams_(teams), box_(box), discovery_(std::move(discovery)), clock_(clock), out_(out), err_(err) {}
+  TeamCommands(store::TeamStore& teams, store::AuditStore& audit, const crypto::SecretBox* box,
+               DiscoveryCheck discovery, const Clock& clock, crypto::Random& rng, std::ostream& out,
+               std::ostream& err)
+      : teams_(teams), audit_(audit), box_(box), discovery_(std::move(discovery)), clock_(clock),
+        rng_(rng), out_(out), err_(err) {}
 
   int add(const TeamAddArgs& a, const std::string& client_secret);
   int list(bool json);
@@ -51,15 +55,21 @@ class TeamCommands {
   int update(const TeamUpdateArgs& a, const std::optional<std::string>& client_secret);
   int set_enabled(const std::string& id, bool enabled);
   int remove(const std::string& id, bool yes);
+  // `gatehouse audit`: events oldest first, as text or a JSON array of
+  // {"at","team","actor","action","target","details"}.
+  int audit(const std::optional<std::string>& team, const std::optional<std::string>& since, bool json);
 
  private:
   int fail(int code, const std::string& message);
   std::optional<domain::Team> load(const std::string& id, int& code);
+  void record(const std::string& team_id, const std::string& action, const std::string& details);
 
   store::TeamStore& teams_;
+  store::AuditStore& audit_;
   const crypto::SecretBox* box_;
   DiscoveryCheck discovery_;
   const Clock& clock_;
+  crypto::Random& rng_;
   std::ostream& out_;
   std::ostream& err_;
 };
