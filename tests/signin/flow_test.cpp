@@ -525,7 +525,7 @@ TEST_F(Sessions, DisabledTeamEndsSessions) {
 // `gatehouse team enable` brings back every session that existed before the
 // disable (until its absolute expiry). An operator disables a team in an
 // incident (compromised IdP, offboarding) and expects those sessions to be
-// over. Sessions::authenticate (src/signin/sessions.cpp, the
+// over. Sessions::authenticate (src/signin/sessions.cpp:53, the
 // `!(*team)->enabled` line) returns nullopt without removing the session.
 // Expected: a session seen while its team is disabled is removed, as an
 // expired one is (or `team disable` deletes the team's sessions).
