@@ -75,11 +75,15 @@ struct Site {
   explicit Site(WorldOptions options)
       : w(std::move(options)),
         ctx{w.sessions, w.flow, w.rp, pages(), w.rng,
-            {.public_url = w.public_url, .public_origin = w.public_url, .https = w.secure()}} {
+            {.public_url = w.public_url, .public_origin = w.public_url, .https = w.secure()},
+            starts, failures} {
     web::add_signin_routes(router, ctx);
   }
 
   SigninWorld w;
+  // Limits off: these tests are about the routes, not the limits.
+  RateLimiter starts{w.clock, 120, 2, false};
+  RateLimiter failures{w.clock, 60, 1, false};
   web::WebContext ctx;
   http::Router router;
   Browser browser;
