@@ -14,6 +14,7 @@
 #include "core/log.hpp"
 #include "crypto/random.hpp"
 #include "crypto/secret_box.hpp"
+#include "domain/team.hpp"
 #include "http/client.hpp"
 #include "oidc/relying_party.hpp"
 #include "store/database.hpp"
@@ -72,8 +73,10 @@ cli::DiscoveryCheck discovery_check(const config::Config& cfg, const Clock& cloc
   return [&cfg, &clock, &rng](const std::string& issuer) -> std::optional<std::string> {
     auto http = http::make_beast_client({.default_timeout = cfg.idp_timeout});
     oidc::RelyingParty rp(*http, clock, rng);
-    auto md = rp.metadata(issuer);
-    if (!md) return std::string(oidc::message(md.error()));
+    std::string detail;
+    auto md = rp.metadata(issuer, &detail);
+    // The operator needs the technical reason, not the words meant for people signing in.
+    if (!md) return std::string(oidc::code(md.error())) + (detail.empty() ? "" : ": " + detail);
     return std::nullopt;
   };
 }
@@ -169,6 +172,10 @@ int main(int argc, char** argv) {
       if (!secret) return report({2, "--client-secret-stdin: standard input has no secret on its first line"});
     }
   }
+  if (remove->parsed() && !yes)
+    return report({2, "removing team " + id + " deletes all its data; add --yes to confirm"});
+  if (show->parsed() || disable->parsed() || enable->parsed() || remove->parsed())
+    if (auto e = domain::check_team_id_syntax(id)) return report({2, "team ID: " + *e});
   bool writes_secret = add->parsed() || (update->parsed() && upd_secret_stdin);
   auto s = open_services(writes_secret);
   if (!s) return report(s.error());
@@ -177,7 +184,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   auto& svc = **s;
-  cli::TeamCommands cmds(svc.db->teams(), svc.db->audit(), svc.box ? &*svc.box : nullptr,
+  cli::TeamCommands cmds(svc.db->teams(), svc.db->sessions(), svc.db->audit(), svc.box ? &*svc.box : nullptr,
                          discovery_check(svc.cfg, svc.clock, svc.rng), svc.clock, svc.rng, std::cout,
                          std::cerr);
   if (audit->parsed()) return cmds.audit(audit_team, audit_since, json);

@@ -24,6 +24,7 @@
 #include "web/headers.hpp"
 #include "web/pages.hpp"
 #include "web/signin_routes.hpp"
+#include "web/workspace_routes.hpp"
 #include "workspace/service.hpp"
 #include "workspace/token_authority.hpp"
 
@@ -119,6 +120,7 @@ int run_server(const config::Config& cfg) {
   api::add_gateway_routes(router, tokens, **db, cfg.internal_key, failed_token_checks, rng);
   web::add_signin_routes(router, web_ctx);
   api::add_workspace_api(router, api_auth, ws);
+  web::add_workspace_routes(router, web_ctx, ws);
 
   http::ServerOptions options;
   options.host = cfg.listen_host;

@@ -192,7 +192,17 @@ int TeamCommands::set_enabled(const std::string& id, bool enabled) {
   t->enabled = enabled;
   t->updated_at = clock_.unix_seconds();
   if (auto r = teams_.update(*t); !r) return fail(1, std::string(store::to_string(r.error())));
-  record(id, enabled ? "team.enable" : "team.disable", "{}");
+  int ended = 0;
+  if (!enabled) {
+    // Disabling is an incident tool: the team's sessions end for good, so
+    // enabling it again later signs no one back in.
+    auto r = sessions_.remove_for_team(id);
+    if (!r) return fail(1, "team disabled, but its sessions could not be ended: " +
+                               std::string(store::to_string(r.error())));
+    ended = *r;
+  }
+  record(id, enabled ? "team.enable" : "team.disable",
+         enabled ? "{}" : nlohmann::json{{"sessions_ended", ended}}.dump());
   out_ << "team " << id << (enabled ? " enabled\n" : " disabled\n");
   return 0;
 }

@@ -13,6 +13,7 @@
 #include "crypto/secret_box.hpp"
 #include "crypto/random.hpp"
 #include "store/audit_store.hpp"
+#include "store/session_store.hpp"
 #include "store/team_store.hpp"
 
 namespace gatehouse::cli {
@@ -43,10 +44,11 @@ using DiscoveryCheck = std::function<std::optional<std::string>(const std::strin
 class TeamCommands {
  public:
   // box may be null for commands that seal nothing (list, show, enable…).
-  TeamCommands(store::TeamStore& teams, store::AuditStore& audit, const crypto::SecretBox* box,
+  TeamCommands(store::TeamStore& teams, store::SessionStore& sessions, store::AuditStore& audit,
+               const crypto::SecretBox* box,
                DiscoveryCheck discovery, const Clock& clock, crypto::Random& rng, std::ostream& out,
                std::ostream& err)
-      : teams_(teams), audit_(audit), box_(box), discovery_(std::move(discovery)), clock_(clock),
+      : teams_(teams), sessions_(sessions), audit_(audit), box_(box), discovery_(std::move(discovery)), clock_(clock),
         rng_(rng), out_(out), err_(err) {}
 
   int add(const TeamAddArgs& a, const std::string& client_secret);
@@ -65,6 +67,7 @@ class TeamCommands {
   void record(const std::string& team_id, const std::string& action, const std::string& details);
 
   store::TeamStore& teams_;
+  store::SessionStore& sessions_;
   store::AuditStore& audit_;
   const crypto::SecretBox* box_;
   DiscoveryCheck discovery_;

@@ -50,7 +50,12 @@ store::Result<std::optional<AuthContext>> Sessions::authenticate(std::string_vie
   if (!user) return tl::unexpected(user.error());
   auto team = db_.teams().find((*s)->team_id);
   if (!team) return tl::unexpected(team.error());
-  if (!*user || !*team || !(*team)->enabled) return std::optional<AuthContext>{};
+  if (!*user || !*team || !(*team)->enabled) {
+    // A disabled team's sessions end for good: enabling it again later must
+    // not bring them back (disabling is what an operator does in an incident).
+    (void)db_.sessions().remove(id_hash);
+    return std::optional<AuthContext>{};
+  }
   if (now - (*s)->last_seen_at >= kTouchEverySeconds) {
     if (auto r = db_.sessions().touch(id_hash, now); !r) return tl::unexpected(r.error());
     (*s)->last_seen_at = now;

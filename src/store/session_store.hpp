@@ -16,6 +16,8 @@ class SessionStore {
   [[nodiscard]] virtual Result<void> touch(std::string_view id_hash, std::int64_t last_seen_at) = 0;
   // Deleting a session that is already gone is not an error.
   [[nodiscard]] virtual Result<void> remove(std::string_view id_hash) = 0;
+  // Every session of a team (the team was disabled); returns how many went.
+  [[nodiscard]] virtual Result<int> remove_for_team(std::string_view team_id) = 0;
   // Sessions whose absolute expiry has passed; returns how many went.
   [[nodiscard]] virtual Result<int> remove_expired(std::int64_t now) = 0;
 };

@@ -169,7 +169,8 @@ TEST_F(ServerTest, StopFinishesTheRequestInFlight) {
 TEST_F(ServerTest, IoRoutesAnswerWhileEveryWorkerIsBusy) {
   std::promise<void> release;
   auto released = release.get_future().share();
-  router_.add("GET", "/block", [&](Request&) {
+  // By value: a worker may still be inside wait() when the test body ends.
+  router_.add("GET", "/block", [released](Request&) {
     released.wait();
     return Response::text(200, "done");
   });

@@ -521,15 +521,10 @@ TEST_F(Sessions, DisabledTeamEndsSessions) {
   EXPECT_FALSE(*who);
 }
 
-// BUG: disabling a team only hides its sessions; they are not deleted, so
-// `gatehouse team enable` brings back every session that existed before the
-// disable (until its absolute expiry). An operator disables a team in an
-// incident (compromised IdP, offboarding) and expects those sessions to be
-// over. Sessions::authenticate (src/signin/sessions.cpp:53, the
-// `!(*team)->enabled` line) returns nullopt without removing the session.
-// Expected: a session seen while its team is disabled is removed, as an
-// expired one is (or `team disable` deletes the team's sessions).
-TEST_F(Sessions, DISABLED_ReenabledTeamDoesNotReviveSessions) {
+// Regression: disabling a team used to only hide its sessions, so `gatehouse
+// team enable` brought every one of them back. An operator disables a team in
+// an incident and expects those sessions to be over.
+TEST_F(Sessions, ReenabledTeamDoesNotReviveSessions) {
   auto done = w.sign_in("acme", w.idp, "00u-ada", "ada@acme.example");
   ASSERT_TRUE(done) << why(done);
   w.set_enabled("acme", false);

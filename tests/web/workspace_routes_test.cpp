@@ -124,9 +124,13 @@ class WorkspaceRoutes : public ::testing::Test {
   signin::SigninFlow flow{*db, rp, box, sessions, clock, rng,
                           {"http://localhost:8080/sso/callback", "http://localhost:8080"}};
   Pages pages;
-  WebContext ctx{sessions, flow, rp, pages, rng, {"http://localhost:8080", "http://localhost:8080", false}};
+  RateLimiter starts{clock, 120, 2, false};
+  RateLimiter failures{clock, 60, 1, false};
+  RateLimiter token_creation{clock, 60, 1, false};
+  WebContext ctx{sessions, flow, rp, pages, rng, {"http://localhost:8080", "http://localhost:8080", false},
+                 starts, failures};
   workspace::TokenAuthority authority{*db, clock};
-  workspace::Service ws{*db, authority, clock, rng};
+  workspace::Service ws{*db, authority, clock, rng, token_creation};
   http::Router router;
   domain::User ada, mo;
 };

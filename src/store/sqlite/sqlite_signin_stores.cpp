@@ -139,6 +139,11 @@ Result<int> SqliteSessionStore::remove_expired(std::int64_t now) {
   return c->exec(kDeleteExpiredSessions, {now});
 }
 
+Result<int> SqliteSessionStore::remove_for_team(std::string_view team_id) {
+  auto c = pool_.acquire();
+  return c->exec("DELETE FROM sessions WHERE team_id = $1", {std::string(team_id)});
+}
+
 Result<void> SqliteLoginAttemptStore::insert(const domain::LoginAttempt& a) {
   auto c = pool_.acquire();
   return ok_or(c->exec(kInsertAttempt, {a.state_hash, a.browser_hash, a.team_id, a.issuer,

@@ -46,6 +46,7 @@ class SqliteSessionStore final : public SessionStore {
   Result<void> touch(std::string_view id_hash, std::int64_t last_seen_at) override;
   Result<void> remove(std::string_view id_hash) override;
   Result<int> remove_expired(std::int64_t now) override;
+  Result<int> remove_for_team(std::string_view team_id) override;
 
  private:
   Pool& pool_;
