@@ -75,8 +75,8 @@ cli::DiscoveryCheck discovery_check(const config::Config& cfg, const Clock& cloc
     oidc::RelyingParty rp(*http, clock, rng);
     std::string detail;
     auto md = rp.metadata(issuer, &detail);
-    // The operator needs the technical reason, not the words meant for people signing in.
-    if (!md) return std::string(oidc::code(md.error())) + (detail.empty() ? "" : ": " + detail);
+    // The operator also needs the technical reason behind the words meant for people.
+    if (!md) return std::string(oidc::message(md.error())) + (detail.empty() ? "" : " (" + detail + ")");
     return std::nullopt;
   };
 }

@@ -81,7 +81,7 @@ class Cli : public ::testing::Test {
     crypto::SystemRandom rng;
     auto box = crypto::SecretBox::load_or_create(key_path(), rng);
     if (!box) return "(no key: " + box.error() + ")";
-    auto plain = box->open(sealed_secret(team), cli::client_secret_aad(team));
+    auto plain = box->open(sealed_secret(team), domain::client_secret_aad(team));
     return plain ? *plain : "(cannot open: " + plain.error() + ")";
   }
   bool wrote_anything() const {

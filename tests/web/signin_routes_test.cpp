@@ -11,6 +11,10 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include "api/auth.hpp"
+#include "api/workspace_api.hpp"
+#include "workspace/service.hpp"
 #include <nlohmann/json.hpp>
 
 #include "signin/signin_world.hpp"
@@ -78,6 +82,7 @@ struct Site {
             {.public_url = w.public_url, .public_origin = w.public_url, .https = w.secure()},
             starts, failures} {
     web::add_signin_routes(router, ctx);
+    api::add_workspace_api(router, api_auth, ws);  // GET /api/v1/me
   }
 
   SigninWorld w;
@@ -85,6 +90,11 @@ struct Site {
   RateLimiter starts{w.clock, 120, 2, false};
   RateLimiter failures{w.clock, 60, 1, false};
   web::WebContext ctx;
+  RateLimiter token_checks{w.clock, 600, 50, false};
+  RateLimiter token_creation{w.clock, 60, 1, false};
+  workspace::TokenAuthority authority{*w.db, w.clock};
+  workspace::Service ws{*w.db, authority, w.clock, w.rng, token_creation};
+  api::ApiAuth api_auth{w.sessions, authority, token_checks};
   http::Router router;
   Browser browser;
 
