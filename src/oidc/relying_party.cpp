@@ -79,7 +79,9 @@ Result<Identity> RelyingParty::finish_or_fail(const ClientConfig& client,
     if (!info) return tl::unexpected(info.error());
     if (!out.email && info->email) {
       out.email = info->email;
-      out.email_verified = info->email_verified;
+      // A provider that said "not verified" in the ID token is believed,
+      // whatever UserInfo adds: the admin rule must never loosen (SPEC §7).
+      if (out.email_verified != false) out.email_verified = info->email_verified;
     }
     if (!out.name) out.name = info->name;
   }

@@ -1,7 +1,6 @@
 #pragma once
-// Minimal URL inspection for endpoint checks: scheme, host, query, fragment.
-// Private to src/oidc until `http::parse_url` (src/http/url.hpp, branch
-// httpclient) lands; then split_url should delegate to it.
+// URL inspection for endpoint checks: scheme, host, query, fragment, on top
+// of the service's one strict parser, http::parse_url.
 //   if (!secure_endpoint(meta.token_endpoint)) reject();
 #include <optional>
 #include <string>
