@@ -2,6 +2,7 @@
 
 #include <condition_variable>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include <spdlog/spdlog.h>
@@ -11,11 +12,13 @@
 #include "api/ops.hpp"
 #include "api/workspace_api.hpp"
 #include "core/clock.hpp"
+#include "core/metrics.hpp"
 #include "core/rate_limiter.hpp"
 #include "crypto/random.hpp"
 #include "crypto/secret_box.hpp"
 #include "http/client.hpp"
 #include "http/limited_client.hpp"
+#include "http/metered_client.hpp"
 #include "http/server.hpp"
 #include "oidc/relying_party.hpp"
 #include "signin/flow.hpp"
@@ -91,7 +94,9 @@ int run_server(const config::Config& cfg) {
     return 1;
   }
   auto idp_http = http::make_beast_client({.default_timeout = cfg.idp_timeout});
-  http::LimitedClient idp_limited(*idp_http, 16);
+  metrics::Registry registry;
+  http::MeteredClient idp_metered(*idp_http, registry);
+  http::LimitedClient idp_limited(idp_metered, 16);
   oidc::RelyingParty rp(idp_limited, clock, rng);
   signin::Sessions sessions(**db, *box, clock, rng,
                             {.absolute_ttl = cfg.session_ttl,
@@ -109,14 +114,34 @@ int run_server(const config::Config& cfg) {
   web::WebContext web_ctx{sessions, flow, rp, pages, rng,
                           {.public_url = cfg.public_url, .public_origin = cfg.public_origin,
                            .https = cfg.secure_cookies},
-                          signin_starts, failed_callbacks};
+                          signin_starts, failed_callbacks, &registry};
 
   workspace::TokenAuthority tokens(**db, clock);
   workspace::Service ws(**db, tokens, clock, rng, token_creation);
   api::ApiAuth api_auth(sessions, tokens, failed_token_checks);
 
+  for (auto& [name, limiter] : {std::pair{"signin_start", &signin_starts},
+                                 {"failed_callback", &failed_callbacks},
+                                 {"failed_token_check", &failed_token_checks},
+                                 {"token_creation", &token_creation}}) {
+    auto* l = limiter;
+    registry.callback(std::string("gatehouse_rate_limited_total{limit=\"") + name + "\"}", "counter",
+                      "Requests refused by a rate limit", [l] { return static_cast<double>(l->refused()); });
+  }
+  registry.callback("gatehouse_token_cache_lookups_total{result=\"hit\"}", "counter",
+                    "API token checks answered from memory (hit) or the database (miss)",
+                    [&tokens] { return static_cast<double>(tokens.hits()); });
+  registry.callback("gatehouse_token_cache_lookups_total{result=\"miss\"}", "counter", "",
+                    [&tokens] { return static_cast<double>(tokens.misses()); });
+  registry.callback("gatehouse_token_cache_entries", "gauge", "API tokens held in memory",
+                    [&tokens] { return static_cast<double>(tokens.cached()); });
+
   http::Router router;
   api::add_ops_routes(router, **db);
+  router.add("GET", "/metrics", [&registry](http::Request&) {
+    http::Response r{200, {{"Content-Type", "text/plain; version=0.0.4; charset=utf-8"}}, registry.render()};
+    return r;
+  }, http::Execution::io);
   api::add_gateway_routes(router, tokens, **db, cfg.internal_key, failed_token_checks, rng);
   web::add_signin_routes(router, web_ctx);
   api::add_workspace_api(router, api_auth, ws);
@@ -132,9 +157,20 @@ int run_server(const config::Config& cfg) {
   options.provider_threads = 128;
   http::ServerHooks hooks;
   const bool https = cfg.secure_cookies;
-  hooks.on_response = [https](const http::Request& req, http::Response& res, std::string_view route,
-                              std::chrono::steady_clock::duration elapsed) {
+  hooks.on_response = [https, &registry](const http::Request& req, http::Response& res,
+                                         std::string_view route, std::chrono::steady_clock::duration elapsed) {
     web::apply_security_headers(res, https);
+    std::string r = route.empty() ? "unmatched" : std::string(route);
+    // Label values stay a small set: a client can send any method name.
+    static const std::set<std::string, std::less<>> kMethods = {"GET", "HEAD", "POST", "PUT",
+                                                                "DELETE", "PATCH", "OPTIONS"};
+    std::string method = kMethods.count(req.method) ? req.method : "other";
+    registry.counter("gatehouse_http_requests_total",
+                     {{"route", r}, {"method", method}, {"status", std::to_string(res.status)}},
+                     "HTTP requests by route, method and status").inc();
+    registry.histogram("gatehouse_http_request_duration_seconds", {{"route", r}},
+                       "Time from a whole request read to its response").observe(
+        std::chrono::duration<double>(elapsed).count());
     // The route pattern, never the raw target: a query can carry a code or state.
     spdlog::debug("request_id={} {} {} -> {} in {}us", req.request_id, req.method,
                   route.empty() ? std::string_view("-") : route, res.status,
@@ -147,6 +183,8 @@ int run_server(const config::Config& cfg) {
     spdlog::error("{}", e.what());
     return 1;
   }
+  registry.callback("gatehouse_open_connections", "gauge", "Open client connections",
+                    [&server] { return static_cast<double>(server.open_connections()); });
   Background background(**db, clock, tokens);
   spdlog::info("listening on {}:{}", cfg.listen_host, server.port());
   server.run();

@@ -31,6 +31,7 @@ std::optional<int> RateLimiter::take(const std::string& key, double cost) {
   b.at = now;
   double need = std::max(cost, 1.0);
   if (b.tokens + 1e-9 < need) {
+    refused_.fetch_add(1, std::memory_order_relaxed);
     return std::max(1, static_cast<int>(std::ceil((need - b.tokens) / rate_)));
   }
   b.tokens -= cost;

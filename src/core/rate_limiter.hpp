@@ -4,7 +4,9 @@
 // per instance; the number of keys is bounded, oldest-idle keys go first.
 //   RateLimiter starts(clock, 120, 2);
 //   if (auto wait = starts.acquire(req.remote_addr)) return too_many(*wait);
+#include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <cstddef>
 #include <mutex>
 #include <optional>
@@ -26,6 +28,8 @@ class RateLimiter {
   [[nodiscard]] std::optional<int> acquire(const std::string& key);
   // Like acquire() but takes nothing: for limits that only failures consume.
   [[nodiscard]] std::optional<int> check(const std::string& key);
+  // How many requests this limiter has refused (for /metrics).
+  [[nodiscard]] std::uint64_t refused() const { return refused_.load(std::memory_order_relaxed); }
 
  private:
   struct Bucket {
@@ -40,6 +44,7 @@ class RateLimiter {
   std::size_t max_keys_;
   std::mutex mu_;
   std::unordered_map<std::string, Bucket> buckets_;
+  std::atomic<std::uint64_t> refused_{0};
 };
 
 }  // namespace gatehouse

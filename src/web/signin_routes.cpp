@@ -38,7 +38,14 @@ Response login_sso_form(const WebContext& ctx, int status, std::optional<std::st
   return Response::html(status, ctx.pages.login_sso({std::move(error), std::move(team_id)}));
 }
 
+void count_signin(const WebContext& ctx, const char* outcome, const std::string& reason) {
+  if (ctx.metrics)
+    ctx.metrics->counter("gatehouse_signins_total", {{"outcome", outcome}, {"reason", reason}},
+                         "Sign-ins by outcome and reason").inc();
+}
+
 Response failure_page(const WebContext& ctx, const Request& req, const signin::Failure& f) {
+  count_signin(ctx, "failure", signin::code(f));
   // The reference id ties what the person sees to the log line an operator reads.
   spdlog::warn("request_id={} sign-in failed: {}{}{}", req.request_id, signin::code(f),
                f.detail.empty() ? "" : ": ", f.detail);
@@ -91,6 +98,7 @@ Response callback(WebContext& ctx, Request& req) {
   // Session rotation: whatever session this browser had is ended, so an id
   // planted before sign-in is worth nothing after it (session fixation).
   if (auto old = req.cookie(ctx.sessions.cookie_name())) (void)ctx.sessions.destroy(*old);
+  count_signin(ctx, "success", "");
   auto res = Response::redirect(303, done->return_to);
   res.set_cookie(ctx.sessions.cookie_name(), done->session.cookie_value,
                  cookie_options(ctx, ctx.sessions.settings().absolute_ttl.count()));

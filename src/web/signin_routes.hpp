@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "core/metrics.hpp"
 #include "core/rate_limiter.hpp"
 #include "http/router.hpp"
 #include "oidc/relying_party.hpp"
@@ -31,6 +32,7 @@ struct WebContext {
   WebSettings settings;
   RateLimiter& signin_starts;     // per client address
   RateLimiter& failed_callbacks;  // per client address; only failures consume
+  metrics::Registry* metrics = nullptr;  // sign-ins by outcome and reason, when set
 };
 
 void add_signin_routes(http::Router& router, WebContext& ctx);

@@ -35,6 +35,7 @@ std::optional<TokenPrincipal> TokenAuthority::check_cached(std::string_view secr
   std::shared_lock lock(mu_);
   auto it = by_hash_.find(h);
   if (it == by_hash_.end()) return std::nullopt;
+  hits_.fetch_add(1, std::memory_order_relaxed);
   return principal_locked(*it->second);
 }
 
@@ -44,8 +45,12 @@ store::Result<std::optional<TokenPrincipal>> TokenAuthority::check(std::string_v
   auto h = hash(secret);
   {
     std::shared_lock lock(mu_);
-    if (auto it = by_hash_.find(h); it != by_hash_.end()) return principal_locked(*it->second);
+    if (auto it = by_hash_.find(h); it != by_hash_.end()) {
+      hits_.fetch_add(1, std::memory_order_relaxed);
+      return principal_locked(*it->second);
+    }
   }
+  misses_.fetch_add(1, std::memory_order_relaxed);
   auto t = db_.tokens().find_by_hash(h);
   if (!t) return tl::unexpected(t.error());
   if (!*t || (*t)->revoked_at) return std::optional<TokenPrincipal>{};

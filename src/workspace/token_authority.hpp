@@ -49,6 +49,9 @@ class TokenAuthority {
 
   [[nodiscard]] static std::string hash(std::string_view secret);
   [[nodiscard]] std::size_t cached() const;
+  // Lookups answered from memory vs. those that needed the store (for /metrics).
+  [[nodiscard]] std::uint64_t hits() const { return hits_.load(std::memory_order_relaxed); }
+  [[nodiscard]] std::uint64_t misses() const { return misses_.load(std::memory_order_relaxed); }
 
  private:
   struct Entry {
@@ -72,6 +75,7 @@ class TokenAuthority {
   std::unordered_map<std::string, std::string> hash_by_id_;  // token id -> hash, for eviction
   std::unordered_map<std::string, TeamState> teams_;
   std::mutex flush_mu_;
+  std::atomic<std::uint64_t> hits_{0}, misses_{0};
 };
 
 }  // namespace gatehouse::workspace
