@@ -68,7 +68,7 @@ TEST_P(TeamRemoveTest, RemoveDeletesItsPendingSignInsAndUsage) {
 // registered under that ID. migrations/0002_signin.sql:46-47 ("except removing
 // a team with everything it owns") and src/store/team_store.hpp:21 promise it
 // goes with the team.
-TEST_P(TeamRemoveTest, DISABLED_RemoveDeletesItsAuditTrail) {
+TEST_P(TeamRemoveTest, RemoveDeletesItsAuditTrail) {
   remove_and_register_again("acme");
   auto trail = db_->audit().list({.team_id = "acme"});
   ASSERT_TRUE(trail);

@@ -19,6 +19,7 @@ constexpr std::string_view kUpdateTeam =
     "UPDATE teams SET name = $2, issuer = $3, client_id = $4, client_secret_sealed = $5, "
     "admin_email = $6, workspace = $7, enabled = $8, updated_at = $9 WHERE id = $1";
 constexpr std::string_view kDeleteTeam = "DELETE FROM teams WHERE id = $1";
+constexpr std::string_view kDeleteTeamAudit = "DELETE FROM audit_events WHERE team_id = $1";
 
 domain::Team read_team(Row& r) {
   domain::Team t;
@@ -74,11 +75,17 @@ Result<void> SqliteTeamStore::update(const domain::Team& t) {
 }
 
 Result<void> SqliteTeamStore::remove(std::string_view id) {
-  auto c = pool_.acquire();
-  auto r = c->exec(kDeleteTeam, {std::string(id)});
-  if (!r) return tl::unexpected(r.error());
-  if (*r == 0) return tl::unexpected(StoreError::not_found);
-  return {};
+  // Audit events name a team without a foreign key (they must outlive
+  // nothing but the team); delete them with it, so a later team registered
+  // under the same ID never sees the old one's trail. Everything else goes
+  // by ON DELETE CASCADE.
+  return pool_.transaction<void>([&](Connection& c) -> Result<void> {
+    if (auto a = c.exec(kDeleteTeamAudit, {std::string(id)}); !a) return tl::unexpected(a.error());
+    auto r = c.exec(kDeleteTeam, {std::string(id)});
+    if (!r) return tl::unexpected(r.error());
+    if (*r == 0) return tl::unexpected(StoreError::not_found);
+    return {};
+  });
 }
 
 }  // namespace gatehouse::store::sqlite
