@@ -61,13 +61,9 @@ TEST_P(TeamRemoveTest, RemoveDeletesItsPendingSignInsAndUsage) {
   EXPECT_EQ(db_->usage().report("acme", "2026-11-01", "2026-11-01")->total_micros, 0);
 }
 
-// BUG: SqliteTeamStore::remove (src/store/sqlite/sqlite_team_store.cpp:21,76-82)
-// runs only DELETE FROM teams, and audit_events.team_id has no foreign key
-// (migrations/0002_signin.sql:48-57), so a removed team's audit trail (sign-in
-// emails, role changes) survives and shows on /activity of the next team
-// registered under that ID. migrations/0002_signin.sql:46-47 ("except removing
-// a team with everything it owns") and src/store/team_store.hpp:21 promise it
-// goes with the team.
+// Regression: audit_events.team_id has no foreign key, and remove() once
+// deleted only the team row, so the next team registered under the same ID
+// saw the old team's sign-in emails and role changes on /activity.
 TEST_P(TeamRemoveTest, RemoveDeletesItsAuditTrail) {
   remove_and_register_again("acme");
   auto trail = db_->audit().list({.team_id = "acme"});
