@@ -144,6 +144,11 @@ describe('gatehouse workspace: team, tokens, models, billing', { skip }, () => {
     });
     assert.equal(api.status(), 409);
     assert.equal((await api.json()).error, 'last_admin');
+
+    // Both changes are in the team's audit trail (SPEC.md §3 /activity).
+    await ada.page.goto(`${base}/activity`);
+    assert.ok(await ada.page.getByRole('row').filter({ hasText: 'role.change' }).count() >= 2, 'two role.change rows');
+    await screenshot(ada.page, 'ws-activity-admin');
   });
 
   test('a member sees no role controls and gets 403 on /billing', async () => {
@@ -152,6 +157,14 @@ describe('gatehouse workspace: team, tokens, models, billing', { skip }, () => {
     await max.page.getByRole('cell', { name: /^Max Member/ }).waitFor();
     assert.equal(await max.page.getByRole('button', { name: /^Make .* (an admin|a member)$/ }).count(), 0);
     assert.equal(await max.page.locator('form[action^="/team/members/"]').count(), 0);
+    // Hiding the button is not the protection: the member's own valid form post is refused too.
+    const members = (await getJson(max.page, '/api/v1/team/members')).members;
+    const self = members.find((m) => m.email === MAX.email);
+    const forged = await max.page.request.post(`${base}/team/members/${self.user_id}/role`, {
+      form: { csrf_token: max.me.csrf_token, role: 'admin' }, maxRedirects: 0,
+    });
+    assert.equal(forged.status(), 403);
+    assert.equal((await getJson(max.page, '/api/v1/me')).role, 'member');
 
     for (const route of ['/billing', '/activity']) {
       const r = await max.page.goto(`${base}${route}`);
