@@ -50,9 +50,19 @@ struct UsageRow {
   std::int64_t requests = 0;
 };
 
+// One (day, model, token) cell: the CSV export's rows.
+struct UsageDetail {
+  std::string day, model, token_id;
+  std::int64_t input_tokens = 0;
+  std::int64_t output_tokens = 0;
+  std::int64_t cost_micros = 0;
+  std::int64_t requests = 0;
+};
+
 struct UsageReport {
   std::int64_t total_micros = 0;
   std::vector<UsageRow> by_day, by_model, by_token;
+  std::vector<UsageDetail> details;  // by day, then model, then token
 };
 
 // Token secrets: "gh_" + 43 base64url characters (256 random bits), so secret

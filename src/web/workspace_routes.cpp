@@ -340,9 +340,7 @@ std::string csv_usd(std::int64_t micros) {
   return fmt::format("{}{}.{:06}", negative ? "-" : "", m / 1'000'000, m % 1'000'000);
 }
 
-// One row per day and model: the service reports days, models and tokens
-// separately, so each day with usage is asked for its own model breakdown.
-// token_id stays empty until the store can group by (day, model, token).
+// One row per (day, model, token), from one grouped query.
 Response billing_csv(WebContext& ctx, Request& req, workspace::Service& ws, const Signed& s) {
   if (!s.actor.is_admin()) return billing_forbidden(ctx, req, s);
   auto p = period_of(req, s);
@@ -353,13 +351,9 @@ Response billing_csv(WebContext& ctx, Request& req, workspace::Service& ws, cons
     return failure(ctx, req, s, report.error(), "No CSV");
   }
   std::string out = "day,model,token_id,input_tokens,output_tokens,cost_usd\r\n";
-  for (const auto& day : report->by_day) {
-    auto one = ws.usage(s.actor, day.key, day.key);
-    if (!one) return failure(ctx, req, s, one.error(), "No CSV");
-    for (const auto& m : one->by_model)
-      out += fmt::format("{},{},,{},{},{}\r\n", csv_text(day.key), csv_text(m.key), m.input_tokens,
-                         m.output_tokens, csv_usd(m.cost_micros));
-  }
+  for (const auto& d : report->details)
+    out += fmt::format("{},{},{},{},{},{}\r\n", csv_text(d.day), csv_text(d.model), csv_text(d.token_id),
+                       d.input_tokens, d.output_tokens, csv_usd(d.cost_micros));
   // from/to passed ws.usage's strict YYYY-MM-DD check and Team IDs are
   // [a-z0-9-], so the file name needs no quoting beyond its quotes.
   Response res{200,

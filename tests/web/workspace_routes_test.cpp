@@ -235,9 +235,9 @@ TEST_F(WorkspaceRoutes, BillingCsvIsAttachmentAndEscapesFormulas) {
   EXPECT_EQ(res.header("Content-Disposition"), "attachment; filename=\"usage-acme-2026-11-01-2026-11-29.csv\"");
   EXPECT_EQ(res.body,
             "day,model,token_id,input_tokens,output_tokens,cost_usd\r\n"
-            "2026-11-02,\"'=HYPERLINK(\"\"http://evil.test\"\",\"\"x\"\")\",,1000,500,1.000000\r\n"
-            "2026-11-02,'@SUM(A1),,1000,500,0.000020\r\n"
-            "2026-11-05,llama,,1000,500,3.000000\r\n");
+            "2026-11-02,\"'=HYPERLINK(\"\"http://evil.test\"\",\"\"x\"\")\",tok_a,1000,500,1.000000\r\n"
+            "2026-11-02,'@SUM(A1),tok_a,1000,500,0.000020\r\n"
+            "2026-11-05,llama,tok_a,1000,500,3.000000\r\n");
 }
 
 TEST_F(WorkspaceRoutes, TokenSecretShownOnceThenOnlyPrefix) {

@@ -48,6 +48,11 @@ constexpr std::string_view kUsageByToken =
     "SELECT token_id, SUM(input_tokens), SUM(output_tokens), SUM(cost_micros), COUNT(*) FROM usage_events "
     "WHERE team_id = $1 AND day >= $2 AND day <= $3 GROUP BY token_id ORDER BY SUM(cost_micros) DESC, token_id";
 
+constexpr std::string_view kUsageDetails =
+    "SELECT day, model, token_id, SUM(input_tokens), SUM(output_tokens), SUM(cost_micros), COUNT(*) "
+    "FROM usage_events WHERE team_id = $1 AND day >= $2 AND day <= $3 "
+    "GROUP BY day, model, token_id ORDER BY day, model, token_id";
+
 constexpr std::string_view kRoleOf = "SELECT role FROM users WHERE team_id = $1 AND id = $2";
 constexpr std::string_view kCountAdmins = "SELECT COUNT(*) FROM users WHERE team_id = $1 AND role = 'admin'";
 constexpr std::string_view kSetRole = "UPDATE users SET role = $3 WHERE team_id = $1 AND id = $2";
@@ -172,6 +177,11 @@ Result<domain::UsageReport> SqliteUsageStore::report(std::string_view team_id, s
   if (auto r = fill(kUsageByDay, out.by_day); !r) return tl::unexpected(r.error());
   if (auto r = fill(kUsageByModel, out.by_model); !r) return tl::unexpected(r.error());
   if (auto r = fill(kUsageByToken, out.by_token); !r) return tl::unexpected(r.error());
+  auto d = c->query(kUsageDetails, params, [&](Row& row) {
+    out.details.push_back({row.text(0), row.text(1), row.text(2), row.int64(3), row.int64(4), row.int64(5),
+                           row.int64(6)});
+  });
+  if (!d) return tl::unexpected(d.error());
   for (const auto& d : out.by_day) out.total_micros += d.cost_micros;
   return out;
 }
