@@ -326,6 +326,17 @@ TEST_F(AuthzCrossTeam, ListsNeverShowAnotherTeamsObjects) {
   }
 }
 
+// Names are per team: another team's model name neither conflicts (which
+// would tell us it exists) nor is shared.
+TEST_F(AuthzCrossTeam, AnotherTeamsModelNameIsFreeForUs) {
+  auto res = app.send("POST", "/api/v1/models", acme_member.session(),
+                      R"({"name":"globex-model","base_model":"llama-3-8b"})");
+  EXPECT_EQ(res.status, 201) << res.body;
+  auto theirs = body_json(app.send("GET", "/api/v1/models", globex_member.session()));
+  ASSERT_EQ(theirs["models"].size(), 1u);
+  EXPECT_EQ(theirs["models"][0]["id"], globex_model.id);
+}
+
 TEST_F(AuthzCrossTeam, AnotherTeamsUsageIsNotInOurBilling) {
   auto usage = R"({"events":[{"id":"g1","token_id":")" + globex_token.id +
                R"(","model":"globex-model","input_tokens":10,"output_tokens":5,"cost_usd":7.25,"at":"2025-11-29T10:00:00Z"}]})";

@@ -185,6 +185,29 @@ TEST_F(GatewayTest, UsageOfARevokedTokenIsStillBilled) {
   EXPECT_DOUBLE_EQ(billed_total(), 0.75);
 }
 
+TEST_F(GatewayTest, RepeatedIdWithinOneBatchIsBilledOnce) {
+  auto res = usage({event(tok.id, "same"), event(tok.id, "same")});
+  EXPECT_EQ(res.status, 202) << res.body;
+  EXPECT_DOUBLE_EQ(billed_total(), 0.75);
+}
+
+// `gatehouse team remove acme --yes` deletes the team's tokens with it. If
+// the operator later registers a team under the same id (the customer
+// returns, or the id goes to someone else), the old tokens must stay dead.
+// BUG: src/workspace/token_authority.cpp:24-29 (principal_locked) trusts
+// any cached entry whose team_id is in the refreshed snapshot;
+// refresh_teams() (:87) never drops cache entries of a team that vanished,
+// so after the id is registered again the deleted token is 204 again, for
+// the new team, until the process restarts or the cache fills up.
+TEST_F(GatewayTest, DISABLED_TokensOfARemovedTeamStayDeadWhenTheIdIsRegisteredAgain) {
+  ASSERT_EQ(authz("Bearer " + tok.secret).status, 204);  // cached
+  ASSERT_TRUE(app.db().teams().remove("acme"));
+  app.authority().refresh_teams();
+  ASSERT_EQ(authz("Bearer " + tok.secret).status, 401);
+  app.add_team("acme", domain::Workspace::shared, "A different Acme");
+  EXPECT_EQ(authz("Bearer " + tok.secret).status, 401) << "a deleted token of the old team authorises the new one";
+}
+
 // SPEC §4: a revoked token "stops working at once, on every instance".
 // Instances share the database, each with its own TokenAuthority.
 // BUG: src/workspace/token_authority.cpp:45-48 (check) and :32-39
