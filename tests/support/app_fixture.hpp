@@ -13,6 +13,8 @@
 //   auto res2 = app.send("POST", "/api/v1/models", ada.session(), R"({"name":"m","base_model":"b"})");
 // Background work of serve.cpp (team refresh every 0.5 s, last-used flush)
 // does not run: call authority().refresh_teams() where the server would have.
+// Nor do the server's hooks (security headers, request log): they belong to
+// http::Server, not to the router.
 #include <memory>
 #include <optional>
 #include <string>
