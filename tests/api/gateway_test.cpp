@@ -194,9 +194,9 @@ TEST_F(GatewayTest, RepeatedIdWithinOneBatchIsBilledOnce) {
 // `gatehouse team remove acme --yes` deletes the team's tokens with it. If
 // the operator later registers a team under the same id (the customer
 // returns, or the id goes to someone else), the old tokens must stay dead.
-// BUG: src/workspace/token_authority.cpp:24-29 (principal_locked) trusts
+// BUG: src/workspace/token_authority.cpp:24-30 (principal_locked) trusts
 // any cached entry whose team_id is in the refreshed snapshot;
-// refresh_teams() (:87) never drops cache entries of a team that vanished,
+// refresh_teams() (:92) never drops cache entries of a team that vanished,
 // so after the id is registered again the deleted token is 204 again, for
 // the new team, until the process restarts or the cache fills up.
 TEST_F(GatewayTest, DISABLED_TokensOfARemovedTeamStayDeadWhenTheIdIsRegisteredAgain) {
@@ -210,7 +210,7 @@ TEST_F(GatewayTest, DISABLED_TokensOfARemovedTeamStayDeadWhenTheIdIsRegisteredAg
 
 // SPEC §4: a revoked token "stops working at once, on every instance".
 // Instances share the database, each with its own TokenAuthority.
-// BUG: src/workspace/token_authority.cpp:45-48 (check) and :32-39
+// BUG: src/workspace/token_authority.cpp:46-52 (check) and :32-40
 // (check_cached) answer from the cache without asking whether the token was
 // revoked since; only the instance that revoked evicts it (service.cpp:119,
 // evict_token). Another instance keeps answering 204 for the revoked token until
@@ -287,10 +287,10 @@ class HookedDatabase final : public store::Database {
 // A token revoked while a check of it is between its store read and its cache
 // write must not stay valid afterwards. Single-threaded: the hook plays the
 // other request.
-// BUG: src/workspace/token_authority.cpp:49-66: check() reads the token
+// BUG: src/workspace/token_authority.cpp:54-72: check() reads the token
 // (not revoked), then inserts it into the cache without re-checking; a
 // revocation that lands in between finds nothing to evict (evict_token,
-// :79, looks in hash_by_id_, not yet filled), so the revoked token is cached
+// :84, looks in hash_by_id_, not yet filled), so the revoked token is cached
 // as valid and /internal/authz answers 204 for it indefinitely.
 TEST_F(GatewayTest, DISABLED_RevocationDuringACacheMissIsNotLost) {
   HookedDatabase db(app.db());
