@@ -27,7 +27,7 @@ tl::expected<Caller, http::Response> ApiAuth::resolve(const http::Request& req) 
       return tl::unexpected(error_response(401, "invalid_token", "The API token is not valid."));
     }
     workspace::Actor a{(*p)->team_id, (*p)->mode, (*p)->user_id, "token:" + (*p)->token_id,
-                       domain::Role::member, (*p)->token_id};
+                       domain::Role::member, (*p)->token_id, (*p)->team_name};
     return Caller{std::move(a), std::nullopt};
   }
   auto cookie = req.cookie(sessions_.cookie_name());

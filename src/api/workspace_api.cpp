@@ -70,7 +70,7 @@ void add_workspace_api(http::Router& router, ApiAuth& auth, workspace::Service& 
                                   {"role", domain::to_string(s.user.role)},
                                   {"csrf_token", s.session.csrf_token}});
     }
-    team["name"] = c->actor.team_id;
+    team["name"] = c->actor.team_name;
     return Response::json(200, {{"team", team}, {"role", "member"}});
   });
 

@@ -26,6 +26,9 @@ class TokenStore {
   // not_found when no active token of that team has that id.
   [[nodiscard]] virtual Result<void> revoke(std::string_view team_id, std::string_view id,
                                             std::int64_t at) = 0;
+  // Ids of tokens revoked at or after `since` (unix seconds): lets every
+  // instance evict tokens another instance revoked.
+  [[nodiscard]] virtual Result<std::vector<std::string>> revoked_since(std::int64_t since) = 0;
   // Batched last-used times (token id, unix seconds): one write per flush, not per request.
   [[nodiscard]] virtual Result<void> record_use(const std::vector<std::pair<std::string, std::int64_t>>& uses) = 0;
 };

@@ -17,6 +17,7 @@ struct Actor {
   std::string label;     // for the audit trail: an email, or "token:<id>"
   domain::Role role = domain::Role::member;
   std::optional<std::string> token_id;  // set when authenticated by API token
+  std::string team_name;
 
   [[nodiscard]] bool is_admin() const { return !token_id && role == domain::Role::admin; }
   // Whose tokens and models this actor sees: everyone's (shared) or its own (personal).

@@ -23,10 +23,10 @@ std::size_t TokenAuthority::cached() const {
 
 std::optional<TokenPrincipal> TokenAuthority::principal_locked(Entry& e) {
   auto t = teams_.find(e.team_id);
-  if (t == teams_.end() || !t->second.enabled) return std::nullopt;
+  if (t == teams_.end() || !t->second.enabled || t->second.created_at != e.team_created_at) return std::nullopt;
   auto now = clock_.unix_seconds();
   if (e.last_used.load(std::memory_order_relaxed) < now) e.last_used.store(now, std::memory_order_relaxed);
-  return TokenPrincipal{e.token_id, e.team_id, e.user_id, t->second.mode};
+  return TokenPrincipal{e.token_id, e.team_id, t->second.name, e.user_id, t->second.mode};
 }
 
 std::optional<TokenPrincipal> TokenAuthority::check_cached(std::string_view secret) {
@@ -51,10 +51,25 @@ store::Result<std::optional<TokenPrincipal>> TokenAuthority::check(std::string_v
     }
   }
   misses_.fetch_add(1, std::memory_order_relaxed);
+  auto evictions_before = evictions_.load();
   auto t = db_.tokens().find_by_hash(h);
   if (!t) return tl::unexpected(t.error());
   if (!*t || (*t)->revoked_at) return std::optional<TokenPrincipal>{};
+  if (!teams_snapshot_has((*t)->team_id)) refresh_teams();
   std::unique_lock lock(mu_);
+  if (evictions_.load() != evictions_before) {
+    // A revocation landed while we read: what we read may be stale. Answer
+    // from the store once more, uncached.
+    lock.unlock();
+    auto again = db_.tokens().find_by_hash(h);
+    if (!again) return tl::unexpected(again.error());
+    if (!*again || (*again)->revoked_at) return std::optional<TokenPrincipal>{};
+    std::shared_lock read(mu_);
+    auto team = teams_.find((*again)->team_id);
+    if (team == teams_.end() || !team->second.enabled) return std::optional<TokenPrincipal>{};
+    return TokenPrincipal{(*again)->id, (*again)->team_id, team->second.name, (*again)->created_by,
+                          team->second.mode};
+  }
   // Bounded: when full, start over rather than grow without limit; valid
   // tokens come back with one query each.
   if (by_hash_.size() >= max_cached_) {
@@ -69,32 +84,55 @@ store::Result<std::optional<TokenPrincipal>> TokenAuthority::check(std::string_v
     slot->team_id = (*t)->team_id;
     slot->user_id = (*t)->created_by;
     slot->flushed = (*t)->last_used_at.value_or(0);
-  }
-  // A team this snapshot does not know yet (added after the last refresh).
-  if (!teams_.count(slot->team_id)) {
-    lock.unlock();
-    refresh_teams();
-    lock.lock();
+    if (auto team = teams_.find(slot->team_id); team != teams_.end())
+      slot->team_created_at = team->second.created_at;
   }
   auto it = by_hash_.find(h);
   if (it == by_hash_.end()) return std::optional<TokenPrincipal>{};
   return principal_locked(*it->second);
 }
 
-void TokenAuthority::evict_token(std::string_view token_id) {
-  std::unique_lock lock(mu_);
-  auto it = hash_by_id_.find(std::string(token_id));
+void TokenAuthority::evict_locked(const std::string& token_id) {
+  evictions_.fetch_add(1);
+  auto it = hash_by_id_.find(token_id);
   if (it == hash_by_id_.end()) return;
   by_hash_.erase(it->second);
   hash_by_id_.erase(it);
+}
+
+void TokenAuthority::evict_token(std::string_view token_id) {
+  std::unique_lock lock(mu_);
+  evict_locked(std::string(token_id));
+}
+
+bool TokenAuthority::teams_snapshot_has(const std::string& team_id) const {
+  std::shared_lock lock(mu_);
+  return teams_.count(team_id) > 0;
 }
 
 void TokenAuthority::refresh_teams() {
   auto all = db_.teams().list();
   if (!all) return;  // keep the last snapshot while the database is away
   std::unordered_map<std::string, TeamState> next;
-  for (const auto& t : *all) next[t.id] = {t.enabled, t.workspace};
+  for (const auto& t : *all) next[t.id] = {t.enabled, t.workspace, t.created_at, t.name};
+  // Revocations by any instance (this one evicted its own at once). Five
+  // minutes of overlap absorb clock differences between instances.
+  auto revoked = db_.tokens().revoked_since(clock_.unix_seconds() - 300);
   std::unique_lock lock(mu_);
+  // Tokens of teams that are gone are forgotten, so a team registered again
+  // under the same id never inherits them.
+  for (auto it = by_hash_.begin(); it != by_hash_.end();) {
+    auto team = next.find(it->second->team_id);
+    if (team == next.end() || team->second.created_at != it->second->team_created_at) {
+      hash_by_id_.erase(it->second->token_id);
+      it = by_hash_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  if (revoked)
+    for (const auto& id : *revoked)
+      if (hash_by_id_.count(id)) evict_locked(id);
   teams_ = std::move(next);
 }
 

@@ -26,6 +26,7 @@ namespace gatehouse::workspace {
 struct TokenPrincipal {
   std::string token_id;
   std::string team_id;
+  std::string team_name;
   std::string user_id;  // the creator
   domain::Workspace mode = domain::Workspace::shared;
 };
@@ -42,7 +43,10 @@ class TokenAuthority {
 
   // This instance revoked a token: forget it now.
   void evict_token(std::string_view token_id);
-  // Reloads team states; call on a timer (and after changing a team here).
+  // Brings the cache in line with the database; call on a timer (twice a
+  // second) and after changing a team here: reloads team states, forgets the
+  // tokens of teams that are gone, and evicts tokens revoked in the last five
+  // minutes by any instance.
   void refresh_teams();
   // Writes the collected last-used times.
   void flush_last_used();
@@ -59,11 +63,16 @@ class TokenAuthority {
     // Written on the hot path without a lock; read by flush_last_used().
     std::atomic<std::int64_t> last_used{0};
     std::int64_t flushed = 0;  // guarded by flush_mu_
+    std::int64_t team_created_at = 0;  // a team re-registered under the same id is another team
   };
   struct TeamState {
     bool enabled = false;
     domain::Workspace mode = domain::Workspace::shared;
+    std::int64_t created_at = 0;
+    std::string name;
   };
+  void evict_locked(const std::string& token_id);
+  bool teams_snapshot_has(const std::string& team_id) const;
   // Under mu_ (shared).
   std::optional<TokenPrincipal> principal_locked(Entry& e);
 
@@ -76,6 +85,9 @@ class TokenAuthority {
   std::unordered_map<std::string, TeamState> teams_;
   std::mutex flush_mu_;
   std::atomic<std::uint64_t> hits_{0}, misses_{0};
+  // Bumped by every eviction: a check() whose store read straddles one does
+  // not cache what it read (the token may have been revoked meanwhile).
+  std::atomic<std::uint64_t> evictions_{0};
 };
 
 }  // namespace gatehouse::workspace

@@ -194,12 +194,12 @@ TEST_F(GatewayTest, RepeatedIdWithinOneBatchIsBilledOnce) {
 // `gatehouse team remove acme --yes` deletes the team's tokens with it. If
 // the operator later registers a team under the same id (the customer
 // returns, or the id goes to someone else), the old tokens must stay dead.
-// BUG: src/workspace/token_authority.cpp:24-30 (principal_locked) trusts
+// Regression test; the bug it caught (fixed): src/workspace/token_authority.cpp:24-30 (principal_locked) trusts
 // any cached entry whose team_id is in the refreshed snapshot;
 // refresh_teams() (:92) never drops cache entries of a team that vanished,
 // so after the id is registered again the deleted token is 204 again, for
 // the new team, until the process restarts or the cache fills up.
-TEST_F(GatewayTest, DISABLED_TokensOfARemovedTeamStayDeadWhenTheIdIsRegisteredAgain) {
+TEST_F(GatewayTest, TokensOfARemovedTeamStayDeadWhenTheIdIsRegisteredAgain) {
   ASSERT_EQ(authz("Bearer " + tok.secret).status, 204);  // cached
   ASSERT_TRUE(app.db().teams().remove("acme"));
   app.authority().refresh_teams();
@@ -210,12 +210,12 @@ TEST_F(GatewayTest, DISABLED_TokensOfARemovedTeamStayDeadWhenTheIdIsRegisteredAg
 
 // SPEC §4: a revoked token "stops working at once, on every instance".
 // Instances share the database, each with its own TokenAuthority.
-// BUG: src/workspace/token_authority.cpp:46-52 (check) and :32-40
+// Regression test; the bug it caught (fixed): src/workspace/token_authority.cpp:46-52 (check) and :32-40
 // (check_cached) answer from the cache without asking whether the token was
 // revoked since; only the instance that revoked evicts it (service.cpp:119,
 // evict_token). Another instance keeps answering 204 for the revoked token until
 // its cache is cleared by filling up — refresh_teams() reloads teams only.
-TEST_F(GatewayTest, DISABLED_RevokedTokenIs401OnEveryInstance) {
+TEST_F(GatewayTest, RevokedTokenIs401OnEveryInstance) {
   workspace::TokenAuthority other_authority(app.db(), app.clock());
   RateLimiter off(app.clock(), 1, 1, false);
   http::Router other;
@@ -245,6 +245,9 @@ class HookedTokens final : public store::TokenStore {
   }
   store::Result<std::optional<domain::ApiToken>> find(std::string_view team, std::string_view id) override {
     return inner_.find(team, id);
+  }
+  store::Result<std::vector<std::string>> revoked_since(std::int64_t since) override {
+    return inner_.revoked_since(since);
   }
   store::Result<std::optional<domain::ApiToken>> find_by_id(std::string_view id) override {
     return inner_.find_by_id(id);
@@ -287,12 +290,12 @@ class HookedDatabase final : public store::Database {
 // A token revoked while a check of it is between its store read and its cache
 // write must not stay valid afterwards. Single-threaded: the hook plays the
 // other request.
-// BUG: src/workspace/token_authority.cpp:54-72: check() reads the token
+// Regression test; the bug it caught (fixed): src/workspace/token_authority.cpp:54-72: check() reads the token
 // (not revoked), then inserts it into the cache without re-checking; a
 // revocation that lands in between finds nothing to evict (evict_token,
 // :84, looks in hash_by_id_, not yet filled), so the revoked token is cached
 // as valid and /internal/authz answers 204 for it indefinitely.
-TEST_F(GatewayTest, DISABLED_RevocationDuringACacheMissIsNotLost) {
+TEST_F(GatewayTest, RevocationDuringACacheMissIsNotLost) {
   HookedDatabase db(app.db());
   workspace::TokenAuthority authority(db, app.clock());
   RateLimiter off(app.clock(), 1, 1, false);

@@ -68,10 +68,10 @@ TEST_F(ApiWorkspace, MeForAnApiTokenHasNoUserNoCsrfTokenAndIsAMemberEvenForAnAdm
   EXPECT_EQ(keys(me["team"]), (std::set<std::string>{"id", "name", "workspace"}));
 }
 
-// BUG: src/api/workspace_api.cpp:73 sets team.name to the team *id* for API
+// Regression test; the bug it caught (fixed): src/api/workspace_api.cpp:73 sets team.name to the team *id* for API
 // tokens (`team["name"] = c->actor.team_id;`); SPEC §4 gives the same
 // {"id","name","workspace"} team object to both kinds of caller.
-TEST_F(ApiWorkspace, DISABLED_MeForAnApiTokenNamesTheTeamByItsName) {
+TEST_F(ApiWorkspace, MeForAnApiTokenNamesTheTeamByItsName) {
   auto tok = app.add_token(max, "t");
   EXPECT_EQ(get("/api/v1/me", tok.bearer())["team"]["name"], "Acme Research");
 }
@@ -218,9 +218,9 @@ TEST_F(ApiWorkspace, BillingPeriodOfExactly366DaysIsAllowed) {
 
 // workspace::Service::usage promises "days inclusive, at most 366 of them"
 // (src/workspace/service.hpp:72).
-// BUG: src/workspace/service.cpp:163 compares `*to - *from > 366 * 86400`,
+// Regression test; the bug it caught (fixed): src/workspace/service.cpp:163 compares `*to - *from > 366 * 86400`,
 // which lets 367 inclusive days through (2023-01-01..2024-01-02).
-TEST_F(ApiWorkspace, DISABLED_BillingPeriodOf367DaysIs400) {
+TEST_F(ApiWorkspace, BillingPeriodOf367DaysIs400) {
   EXPECT_EQ(app.send("GET", "/api/v1/billing/usage?from=2023-01-01&to=2024-01-02", ada.session()).status, 400);
 }
 

@@ -84,6 +84,7 @@ class SqliteTokenStore final : public TokenStore {
                                              const std::optional<std::string>& created_by) override;
   Result<void> revoke(std::string_view team_id, std::string_view id, std::int64_t at) override;
   Result<void> record_use(const std::vector<std::pair<std::string, std::int64_t>>& uses) override;
+  Result<std::vector<std::string>> revoked_since(std::int64_t since) override;
 
  private:
   Pool& pool_;

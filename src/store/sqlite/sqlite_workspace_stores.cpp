@@ -25,6 +25,9 @@ constexpr std::string_view kRevokeToken =
 constexpr std::string_view kTouchToken =
     "UPDATE api_tokens SET last_used_at = $2 WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $2)";
 
+constexpr std::string_view kRevokedSince =
+    "SELECT id FROM api_tokens WHERE revoked_at IS NOT NULL AND revoked_at >= $1";
+
 constexpr std::string_view kInsertModel =
     "INSERT INTO models (id, team_id, created_by, name, base_model, created_at) "
     "VALUES ($1, $2, $3, $4, $5, $6)";
@@ -124,6 +127,14 @@ Result<void> SqliteTokenStore::record_use(const std::vector<std::pair<std::strin
       if (auto r = c.exec(kTouchToken, {id, at}); !r) return tl::unexpected(r.error());
     return {};
   });
+}
+
+Result<std::vector<std::string>> SqliteTokenStore::revoked_since(std::int64_t since) {
+  std::vector<std::string> out;
+  auto c = pool_.acquire();
+  auto r = c->query(kRevokedSince, {since}, [&](Row& row) { out.push_back(row.text(0)); });
+  if (!r) return tl::unexpected(r.error());
+  return out;
 }
 
 Result<void> SqliteModelStore::insert(const domain::Model& m) {
