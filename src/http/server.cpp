@@ -35,20 +35,54 @@ struct Connection : std::enable_shared_from_this<Connection> {
   asio::steady_timer timer;
   bool busy = false;
   bool timed_out = false;
+  bool armed = false;
+  bool watching = false;  // one wait is pending on the timer
+  bool closed = false;
+  std::chrono::steady_clock::time_point deadline{};
 
   // Unlike beast::tcp_stream, which closes the socket when time runs out,
   // this only cancels the pending operation, so a 408 can still be sent.
+  // One long-lived wait per connection: arm() and disarm() only move the
+  // deadline, so a request costs no timer-queue insert and cancel (5,500
+  // instructions per token check, bench/results/authz-2026-11-29.md).
   void arm(std::chrono::steady_clock::duration d) {
     timed_out = false;
-    timer.expires_after(d);
+    armed = true;
+    deadline = std::chrono::steady_clock::now() + d;
+    if (!watching) {
+      watching = true;
+      timer.expires_at(deadline);
+      wait();
+    } else if (deadline < timer.expiry()) {
+      timer.expires_at(deadline);  // the pending wait ends aborted and waits again
+    }
+  }
+  void wait() {
     timer.async_wait([self = shared_from_this()](const beast::error_code& ec) {
-      if (ec) return;
-      self->timed_out = true;
-      beast::error_code ignored;
-      self->socket.cancel(ignored);
+      if (self->closed) {
+        self->watching = false;
+        return;
+      }
+      if (ec == asio::error::operation_aborted) {
+        self->wait();
+        return;
+      }
+      if (ec || !self->armed) {
+        self->watching = false;
+        return;
+      }
+      if (std::chrono::steady_clock::now() >= self->deadline) {
+        self->watching = false;
+        self->timed_out = true;
+        beast::error_code ignored;
+        self->socket.cancel(ignored);
+        return;
+      }
+      self->timer.expires_at(self->deadline);
+      self->wait();
     });
   }
-  void disarm() { timer.cancel(); }
+  void disarm() { armed = false; }
 };
 
 Request to_request(const bhttp::request<bhttp::string_body>& in, std::string remote) {
@@ -224,6 +258,7 @@ struct Server::Impl {
     beast::error_code ignored;
     conn->socket.shutdown(tcp::socket::shutdown_send, ignored);
     conn->socket.close(ignored);
+    conn->closed = true;
     conn->timer.cancel();
     --connections;
   }
