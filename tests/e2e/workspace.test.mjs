@@ -314,7 +314,8 @@ describe('gatehouse workspace: team, tokens, models, billing', { skip }, () => {
     await screenshot(ada.page, 'ws-billing-usage');
     const csv = await ada.page.request.get(`${base}/billing.csv?from=${day}&to=${day}`);
     assert.equal(csv.status(), 200);
-    assert.ok((await csv.text()).split('\r\n').includes(`${day},llama-usage,,2000,500,1.750000`), 'the CSV has the day once');
+    assert.ok((await csv.text()).split('\r\n').includes(`${day},llama-usage,${byToken.token_id},2000,500,1.750000`),
+      'the CSV has one row for the day, model and token');
   });
 
   test('a batch that repeats an event id counts it once', async () => {
