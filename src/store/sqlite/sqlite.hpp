@@ -65,6 +65,12 @@ class Connection {
   std::string last_error_;
 };
 
+// A statement's row count dropped: for callers that only care it ran.
+[[nodiscard]] inline Result<void> ok_or(const Result<int>& r) {
+  if (!r) return tl::unexpected(r.error());
+  return {};
+}
+
 class Pool {
  public:
   Pool(std::string path, int size);

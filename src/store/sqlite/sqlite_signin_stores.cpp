@@ -63,11 +63,6 @@ domain::Session read_session(Row& r) {
   return {r.text(0), r.text(1), r.text(2), r.text(3), r.text(4), r.int64(5), r.int64(6), r.int64(7)};
 }
 
-Result<void> ok_or(const Result<int>& r) {
-  if (!r) return tl::unexpected(r.error());
-  return {};
-}
-
 }  // namespace
 
 Result<std::optional<domain::User>> SqliteUserStore::find(std::string_view user_id) {

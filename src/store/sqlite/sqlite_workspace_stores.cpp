@@ -67,11 +67,6 @@ domain::ApiToken read_token(Row& r) {
 
 Value opt(const std::optional<std::string>& s) { return s ? Value(*s) : Value(nullptr); }
 
-Result<void> ok_or(const Result<int>& r) {
-  if (!r) return tl::unexpected(r.error());
-  return {};
-}
-
 }  // namespace
 
 Result<void> SqliteTokenStore::insert(const domain::ApiToken& t) {
