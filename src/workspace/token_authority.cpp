@@ -120,8 +120,14 @@ void TokenAuthority::refresh_teams() {
   auto revoked = db_.tokens().revoked_since(clock_.unix_seconds() - 300);
   std::unique_lock lock(mu_);
   // Tokens of teams that are gone are forgotten, so a team registered again
-  // under the same id never inherits them.
-  for (auto it = by_hash_.begin(); it != by_hash_.end();) {
+  // under the same id never inherits them. The scan runs only when a team
+  // went away: twice a second over a million entries would stall token checks.
+  bool team_gone = false;
+  for (const auto& [id, old] : teams_) {
+    auto now_state = next.find(id);
+    if (now_state == next.end() || now_state->second.created_at != old.created_at) team_gone = true;
+  }
+  for (auto it = by_hash_.begin(); team_gone && it != by_hash_.end();) {
     auto team = next.find(it->second->team_id);
     if (team == next.end() || team->second.created_at != it->second->team_created_at) {
       hash_by_id_.erase(it->second->token_id);
