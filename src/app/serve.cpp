@@ -162,7 +162,7 @@ int run_server(const config::Config& cfg) {
     web::apply_security_headers(res, https);
     // Handles of the last (route, method, status) this thread saw: building
     // label strings and looking them up on every request cost 13% of a token
-    // check (callgrind, bench/results/authz-2026-11-29.md).
+    // check (callgrind, bench/results/authz-2026-11-29-profile.md).
     struct Last {
       const void* registry = nullptr;
       std::string route, method;

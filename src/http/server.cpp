@@ -44,7 +44,7 @@ struct Connection : std::enable_shared_from_this<Connection> {
   // this only cancels the pending operation, so a 408 can still be sent.
   // One long-lived wait per connection: arm() and disarm() only move the
   // deadline, so a request costs no timer-queue insert and cancel (5,500
-  // instructions per token check, bench/results/authz-2026-11-29.md).
+  // instructions per token check, bench/results/authz-2026-11-29-profile.md).
   void arm(std::chrono::steady_clock::duration d) {
     timed_out = false;
     armed = true;
