@@ -71,6 +71,28 @@ class Connection {
   return {};
 }
 
+// The first row read by `read`, or nullopt when there is none.
+template <typename Read>
+[[nodiscard]] auto query_one(Connection& c, std::string_view sql, const std::vector<Value>& params,
+                             Read read) -> Result<std::optional<decltype(read(std::declval<Row&>()))>> {
+  std::optional<decltype(read(std::declval<Row&>()))> out;
+  auto r = c.query(sql, params, [&](Row& row) {
+    if (!out) out = read(row);
+  });
+  if (!r) return tl::unexpected(r.error());
+  return out;
+}
+
+// Every row, read by `read`, in the query's order.
+template <typename Read>
+[[nodiscard]] auto query_all(Connection& c, std::string_view sql, const std::vector<Value>& params,
+                             Read read) -> Result<std::vector<decltype(read(std::declval<Row&>()))>> {
+  std::vector<decltype(read(std::declval<Row&>()))> out;
+  auto r = c.query(sql, params, [&](Row& row) { out.push_back(read(row)); });
+  if (!r) return tl::unexpected(r.error());
+  return out;
+}
+
 class Pool {
  public:
   Pool(std::string path, int size);

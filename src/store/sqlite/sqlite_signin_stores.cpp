@@ -4,8 +4,6 @@
 namespace gatehouse::store::sqlite {
 namespace {
 
-constexpr std::string_view kUserColumns =
-    "id, team_id, sub, email, name, role, created_at, last_login_at";
 constexpr std::string_view kFindUser =
     "SELECT id, team_id, sub, email, name, role, created_at, last_login_at FROM users WHERE id = $1";
 constexpr std::string_view kFindUserBySub =
@@ -66,12 +64,8 @@ domain::Session read_session(Row& r) {
 }  // namespace
 
 Result<std::optional<domain::User>> SqliteUserStore::find(std::string_view user_id) {
-  (void)kUserColumns;
-  std::optional<domain::User> out;
   auto c = pool_.acquire();
-  auto r = c->query(kFindUser, {std::string(user_id)}, [&](Row& row) { out = read_user(row); });
-  if (!r) return tl::unexpected(r.error());
-  return out;
+  return query_one(*c, kFindUser, {std::string(user_id)}, read_user);
 }
 
 Result<std::optional<domain::User>> SqliteUserStore::find_by_sub(std::string_view team_id,
@@ -98,11 +92,8 @@ Result<void> SqliteUserStore::record_login(std::string_view user_id, std::string
 }
 
 Result<std::vector<domain::User>> SqliteUserStore::list_by_team(std::string_view team_id) {
-  std::vector<domain::User> out;
   auto c = pool_.acquire();
-  auto r = c->query(kListUsers, {std::string(team_id)}, [&](Row& row) { out.push_back(read_user(row)); });
-  if (!r) return tl::unexpected(r.error());
-  return out;
+  return query_all(*c, kListUsers, {std::string(team_id)}, read_user);
 }
 
 Result<void> SqliteSessionStore::insert(const domain::Session& s) {
@@ -112,11 +103,8 @@ Result<void> SqliteSessionStore::insert(const domain::Session& s) {
 }
 
 Result<std::optional<domain::Session>> SqliteSessionStore::find(std::string_view id_hash) {
-  std::optional<domain::Session> out;
   auto c = pool_.acquire();
-  auto r = c->query(kFindSession, {std::string(id_hash)}, [&](Row& row) { out = read_session(row); });
-  if (!r) return tl::unexpected(r.error());
-  return out;
+  return query_one(*c, kFindSession, {std::string(id_hash)}, read_session);
 }
 
 Result<void> SqliteSessionStore::touch(std::string_view id_hash, std::int64_t last_seen_at) {

@@ -3,9 +3,6 @@
 namespace gatehouse::store::sqlite {
 namespace {
 
-constexpr std::string_view kTeamColumns =
-    "id, name, issuer, client_id, client_secret_sealed, admin_email, workspace, enabled, "
-    "created_at, updated_at";
 constexpr std::string_view kFindTeam =
     "SELECT id, name, issuer, client_id, client_secret_sealed, admin_email, workspace, enabled, "
     "created_at, updated_at FROM teams WHERE id = $1";
@@ -39,20 +36,13 @@ domain::Team read_team(Row& r) {
 }  // namespace
 
 Result<std::optional<domain::Team>> SqliteTeamStore::find(std::string_view id) {
-  (void)kTeamColumns;
-  std::optional<domain::Team> out;
   auto c = pool_.acquire();
-  auto r = c->query(kFindTeam, {std::string(id)}, [&](Row& row) { out = read_team(row); });
-  if (!r) return tl::unexpected(r.error());
-  return out;
+  return query_one(*c, kFindTeam, {std::string(id)}, read_team);
 }
 
 Result<std::vector<domain::Team>> SqliteTeamStore::list() {
-  std::vector<domain::Team> out;
   auto c = pool_.acquire();
-  auto r = c->query(kListTeams, {}, [&](Row& row) { out.push_back(read_team(row)); });
-  if (!r) return tl::unexpected(r.error());
-  return out;
+  return query_all(*c, kListTeams, {}, read_team);
 }
 
 Result<void> SqliteTeamStore::insert(const domain::Team& t) {

@@ -75,37 +75,24 @@ Result<void> SqliteTokenStore::insert(const domain::ApiToken& t) {
 }
 
 Result<std::optional<domain::ApiToken>> SqliteTokenStore::find_by_hash(std::string_view hash) {
-  std::optional<domain::ApiToken> out;
   auto c = pool_.acquire();
-  auto r = c->query(kFindTokenByHash, {std::string(hash)}, [&](Row& row) { out = read_token(row); });
-  if (!r) return tl::unexpected(r.error());
-  return out;
+  return query_one(*c, kFindTokenByHash, {std::string(hash)}, read_token);
 }
 
 Result<std::optional<domain::ApiToken>> SqliteTokenStore::find(std::string_view team_id, std::string_view id) {
-  std::optional<domain::ApiToken> out;
   auto c = pool_.acquire();
-  auto r = c->query(kFindToken, {std::string(team_id), std::string(id)}, [&](Row& row) { out = read_token(row); });
-  if (!r) return tl::unexpected(r.error());
-  return out;
+  return query_one(*c, kFindToken, {std::string(team_id), std::string(id)}, read_token);
 }
 
 Result<std::optional<domain::ApiToken>> SqliteTokenStore::find_by_id(std::string_view id) {
-  std::optional<domain::ApiToken> out;
   auto c = pool_.acquire();
-  auto r = c->query(kFindTokenById, {std::string(id)}, [&](Row& row) { out = read_token(row); });
-  if (!r) return tl::unexpected(r.error());
-  return out;
+  return query_one(*c, kFindTokenById, {std::string(id)}, read_token);
 }
 
 Result<std::vector<domain::ApiToken>> SqliteTokenStore::list(std::string_view team_id,
                                                              const std::optional<std::string>& created_by) {
-  std::vector<domain::ApiToken> out;
   auto c = pool_.acquire();
-  auto r = c->query(kListTokens, {std::string(team_id), opt(created_by)},
-                    [&](Row& row) { out.push_back(read_token(row)); });
-  if (!r) return tl::unexpected(r.error());
-  return out;
+  return query_all(*c, kListTokens, {std::string(team_id), opt(created_by)}, read_token);
 }
 
 Result<void> SqliteTokenStore::revoke(std::string_view team_id, std::string_view id, std::int64_t at) {
