@@ -1,5 +1,6 @@
 #include "http/server.hpp"
 
+#include <charconv>
 #include <mutex>
 #include <set>
 #include <stdexcept>
@@ -9,10 +10,12 @@
 #include <random>
 
 #include <boost/asio.hpp>
-#include <fmt/format.h>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
+
+#include "http/request_parser.hpp"
 
 namespace gatehouse::http {
 
@@ -25,14 +28,23 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
-using Strand = asio::strand<asio::io_context::executor_type>;
+// One io_context per I/O thread, each run by exactly one thread: a
+// connection lives on one of them, so its coroutine, socket and timer need no
+// strand and no lock, and the I/O threads share no scheduler queue.
+using Executor = asio::io_context::executor_type;
+template <class T>
+using Awaitable = asio::awaitable<T, Executor>;
+constexpr asio::use_awaitable_t<Executor> use_aw;
+using Socket = asio::basic_stream_socket<tcp, Executor>;
+using Timer = asio::basic_waitable_timer<std::chrono::steady_clock, asio::wait_traits<std::chrono::steady_clock>,
+                                         Executor>;
 
 // One connection. Shared with its deadline timer's handler, which may run
-// after the coroutine has moved on. Touched only on the connection's strand.
+// after the coroutine has moved on. Touched only by its io_context's thread.
 struct Connection : std::enable_shared_from_this<Connection> {
-  Connection(tcp::socket s, const Strand& strand) : socket(std::move(s)), timer(strand) {}
-  tcp::socket socket;
-  asio::steady_timer timer;
+  explicit Connection(Socket s) : socket(std::move(s)), timer(socket.get_executor()) {}
+  Socket socket;
+  Timer timer;
   bool busy = false;
   bool timed_out = false;
   bool armed = false;
@@ -85,26 +97,61 @@ struct Connection : std::enable_shared_from_this<Connection> {
   void disarm() { armed = false; }
 };
 
-Request to_request(const bhttp::request<bhttp::string_body>& in, std::string remote) {
-  Request r = Request::make(std::string(in.method_string()), std::string(in.target()), in.body());
-  r.headers.reserve(16);
-  for (const auto& f : in) {
-    std::string name(f.name_string());
-    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    r.headers.emplace_back(std::move(name), std::string(f.value()));
-  }
-  r.remote_addr = std::move(remote);
-  return r;
+bool allows_body(int status) { return !(status / 100 == 1 || status == 204 || status == 304); }
+
+bool has_line_break(std::string_view s) {
+  for (char c : s)
+    if (c == '\r' || c == '\n') return true;
+  return false;
 }
 
-bhttp::response<bhttp::string_body> to_beast(Response&& res, unsigned version, bool keep_alive,
-                                             bool head) {
-  bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(res.status), version};
-  for (auto& [k, v] : res.headers) out.insert(k, v);
-  if (!head) out.body() = std::move(res.body);
-  out.keep_alive(keep_alive);
-  out.prepare_payload();
-  return out;
+// Content-Length, Transfer-Encoding, Connection: the framing is the server's.
+bool is_framing(std::string_view name) {
+  switch (name.size()) {
+    case 10: return beast::iequals(name, "connection");
+    case 14: return beast::iequals(name, "content-length");
+    case 17: return beast::iequals(name, "transfer-encoding");
+    default: return false;
+  }
+}
+
+void append_number(std::string& out, long long v) {
+  char buf[24];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, end);
+}
+
+// The status line and header block of res, written into out (reused per
+// connection, so a small response costs no allocation). Framing headers are
+// ours alone: a handler's Content-Length, Transfer-Encoding or Connection is
+// dropped, and so is any header carrying a line break (response splitting).
+void serialize_head(std::string& out, const Response& res, unsigned version, bool keep_alive) {
+  out.clear();
+  out += version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+  append_number(out, res.status);
+  out += ' ';
+  auto reason = bhttp::obsolete_reason(static_cast<bhttp::status>(res.status));
+  out.append(reason.data(), reason.size());
+  out += "\r\n";
+  for (const auto& [k, v] : res.headers) {
+    if (is_framing(k) || has_line_break(k) || has_line_break(v)) {
+      spdlog::error("dropped response header '{}': framing headers are the server's, and no header may break a line",
+                    has_line_break(k) ? std::string_view("?") : std::string_view(k));
+      continue;
+    }
+    out += k;
+    out += ": ";
+    out += v;
+    out += "\r\n";
+  }
+  if (allows_body(res.status)) {
+    out += "Content-Length: ";
+    append_number(out, static_cast<long long>(res.body.size()));
+    out += "\r\n";
+  }
+  if (version == 10 && keep_alive) out += "Connection: keep-alive\r\n";
+  if (version != 10 && !keep_alive) out += "Connection: close\r\n";
+  out += "\r\n";
 }
 
 }  // namespace
@@ -113,11 +160,13 @@ struct Server::Impl {
   ServerOptions options;
   const Router& router;
   ServerHooks hooks;
-  asio::io_context ioc;
+  std::vector<std::unique_ptr<asio::io_context>> contexts;  // one per I/O thread
+  std::size_t next_context = 0;                              // accept loop only
+  std::vector<asio::executor_work_guard<Executor>> guards;   // run() until stop()
   asio::thread_pool workers;
   asio::thread_pool provider_workers;
-  tcp::acceptor acceptor;
-  asio::signal_set signals;
+  asio::basic_socket_acceptor<tcp, Executor> acceptor;
+  asio::basic_signal_set<Executor> signals;
   std::atomic<bool> stopping{false};
   std::atomic<std::size_t> connections{0};
   std::mutex mu;
@@ -131,17 +180,30 @@ struct Server::Impl {
     std::random_device rd;
     return fmt::format("{:08x}", rd());
   }
-  std::string next_request_id() { return fmt::format("{}-{:x}", id_prefix, ++request_counter); }
+  std::string next_request_id() {
+    std::string id;
+    id.reserve(id_prefix.size() + 17);
+    id = id_prefix;
+    id += '-';
+    fmt::format_to(std::back_inserter(id), "{:x}", ++request_counter);
+    return id;
+  }
+
+  static std::vector<std::unique_ptr<asio::io_context>> make_contexts(int n) {
+    std::vector<std::unique_ptr<asio::io_context>> out;
+    for (int i = 0; i < std::max(1, n); ++i) out.push_back(std::make_unique<asio::io_context>(1));
+    return out;
+  }
 
   Impl(ServerOptions o, const Router& r, ServerHooks h)
       : options(std::move(o)),
         router(r),
         hooks(std::move(h)),
-        ioc(std::max(1, options.io_threads)),
+        contexts(make_contexts(options.io_threads)),
         workers(static_cast<std::size_t>(std::max(1, options.worker_threads))),
         provider_workers(static_cast<std::size_t>(std::max(1, options.provider_threads))),
-        acceptor(ioc),
-        signals(ioc) {}
+        acceptor(contexts.front()->get_executor()),
+        signals(contexts.front()->get_executor()) {}
 
   Response simple(int status, std::string_view text) {
     Response r = Response::text(status, std::string(text) + "\n");
@@ -154,32 +216,94 @@ struct Server::Impl {
       hooks.on_response(req, res, route, std::chrono::steady_clock::now() - started);
   }
 
-  awaitable<Response> call(const Router::Match& m, Request& req) {
-    auto invoke = [&]() -> Response {
+  Response invoke(const Router::Match& m, Request& req) {
+    try {
+      return (*m.handler)(req);
+    } catch (const std::exception& e) {
+      // One top-level catch: a stray exception is a 500, never a crash.
+      spdlog::error("request_id={} unhandled error in {}: {}", req.request_id, m.route, e.what());
+      return simple(500, "internal error");
+    }
+  }
+
+  // The fast path and io handlers answer here, on the I/O thread; everything
+  // else runs on a worker pool and the answer comes back to this thread.
+  std::optional<Response> answer_here(const Router::Match& m, Request& req) {
+    if (m.fast) {
       try {
-        return (*m.handler)(req);
+        if (auto r = (*m.fast)(req)) return r;
       } catch (const std::exception& e) {
-        // One top-level catch: a stray exception is a 500, never a crash.
         spdlog::error("request_id={} unhandled error in {}: {}", req.request_id, m.route, e.what());
         return simple(500, "internal error");
       }
-    };
-    if (m.fast) {
-      try {
-        if (auto r = (*m.fast)(req)) co_return std::move(*r);
-      } catch (const std::exception& e) {
-        spdlog::error("request_id={} unhandled error in {}: {}", req.request_id, m.route, e.what());
-        co_return simple(500, "internal error");
-      }
     }
-    if (m.execution == Execution::io) co_return invoke();
-    auto& pool = m.execution == Execution::provider ? provider_workers : workers;
-    co_return co_await asio::co_spawn(
-        pool.get_executor(), [&]() -> awaitable<Response> { co_return invoke(); }, use_awaitable);
+    if (m.execution == Execution::io) return invoke(m, req);
+    return std::nullopt;
   }
 
-  awaitable<void> session(tcp::socket socket, Strand strand) {
-    auto conn = std::make_shared<Connection>(std::move(socket), strand);
+  Awaitable<Response> call_on_pool(const Router::Match& m, Request& req) {
+    auto& pool = m.execution == Execution::provider ? provider_workers : workers;
+    co_return co_await asio::co_spawn(
+        pool.get_executor(), [&]() -> asio::awaitable<Response> { co_return invoke(m, req); }, use_aw);
+  }
+
+  // Reads one request into parser. Returns false when the connection is to
+  // be closed without an answer (the peer left, or idled out); otherwise ec
+  // says whether the request is whole (ec clear) or why not. The first byte
+  // of a request starts its header_timeout (slowloris); before that, the
+  // connection may idle for idle_timeout (first request: header_timeout).
+  Awaitable<bool> read_request(Connection& conn, beast::flat_buffer& buffer, RequestParser& parser,
+                               bool first, beast::error_code& ec,
+                               std::chrono::steady_clock::time_point& started) {
+    bool idle = buffer.size() == 0;
+    started = std::chrono::steady_clock::now();
+    conn.arm(idle && !first ? options.idle_timeout : options.header_timeout);
+    for (;;) {
+      while (buffer.size() != 0 && !parser.is_done()) {
+        auto used = parser.put(buffer.data(), ec);
+        buffer.consume(used);
+        if (ec == bhttp::error::need_more) {
+          ec = {};
+          break;
+        }
+        if (ec) {
+          conn.disarm();
+          co_return true;
+        }
+      }
+      if (parser.is_done()) break;
+      auto got = co_await conn.socket.async_read_some(buffer.prepare(16 * 1024),
+                                                      asio::redirect_error(use_aw, ec));
+      buffer.commit(got);
+      if (ec == asio::error::eof && parser.got_some()) {
+        parser.put_eof(ec);  // a request cut short: partial_message, a 400
+        if (!ec) break;
+      }
+      if (ec) {
+        conn.disarm();
+        // Idle keep-alive connections that time out or close are not errors.
+        co_return !idle;
+      }
+      if (idle && got > 0) {
+        idle = false;
+        started = std::chrono::steady_clock::now();
+        conn.arm(options.header_timeout);
+      }
+    }
+    conn.disarm();
+    co_return true;
+  }
+
+  Awaitable<void> write(Connection& conn, const std::string& head, const std::string& body,
+                        beast::error_code& ec) {
+    std::array<asio::const_buffer, 2> buffers{asio::buffer(head), asio::buffer(body)};
+    conn.arm(options.header_timeout);
+    co_await asio::async_write(conn.socket, buffers, asio::redirect_error(use_aw, ec));
+    conn.disarm();
+  }
+
+  Awaitable<void> session(Socket socket) {
+    auto conn = std::make_shared<Connection>(std::move(socket));
     {
       std::lock_guard lock(mu);
       live.insert(conn);
@@ -191,65 +315,49 @@ struct Server::Impl {
       if (!ec) remote = ep.address().to_string();
     }
     beast::flat_buffer buffer;
+    std::string head;  // reused for every response's status line and headers
+    static const std::string no_body;
     for (std::size_t n = 0; n < options.max_requests_per_connection && !stopping; ++n) {
       beast::error_code ec;
-      // Idle phase: a keep-alive connection may wait for its next request this long.
-      if (buffer.size() == 0) {
-        conn->arm(n == 0 ? options.header_timeout : options.idle_timeout);
-        auto got = co_await conn->socket.async_read_some(buffer.prepare(4096),
-                                                         asio::redirect_error(use_awaitable, ec));
-        conn->disarm();
-        buffer.commit(got);
-        if (ec || stopping) break;
-      }
-      // Request phase: once bytes have arrived, the whole request must follow
-      // within header_timeout (slowloris).
+      RequestParser parser(options.header_limit, options.body_limit);
+      std::chrono::steady_clock::time_point started;
+      if (!co_await read_request(*conn, buffer, parser, n == 0, ec, started) || stopping) break;
       conn->busy = true;
-      auto started = std::chrono::steady_clock::now();
-      bhttp::request_parser<bhttp::string_body> parser;
-      parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
-      parser.body_limit(options.body_limit);
-      conn->arm(options.header_timeout);
-      co_await bhttp::async_read(conn->socket, buffer, parser, asio::redirect_error(use_awaitable, ec));
-      conn->disarm();
       if (ec) {
         int status = 0;
         if (conn->timed_out) status = 408;
         else if (ec == bhttp::error::header_limit) status = 431;
         else if (ec == bhttp::error::body_limit) status = 413;
-        else if (ec != bhttp::error::end_of_stream && ec != asio::error::eof &&
-                 ec != asio::error::connection_reset && ec != asio::error::operation_aborted)
-          status = 400;
+        else if (ec != asio::error::connection_reset && ec != asio::error::operation_aborted) status = 400;
         if (status != 0) {
           Request blank;
           blank.remote_addr = remote;
           Response res = simple(status, bhttp::obsolete_reason(static_cast<bhttp::status>(status)));
           finish(blank, res, "", started);
-          auto out = to_beast(std::move(res), 11, false, false);
-          conn->arm(std::chrono::seconds(5));
-          co_await bhttp::async_write(conn->socket, out, asio::redirect_error(use_awaitable, ec));
-          conn->disarm();
+          serialize_head(head, res, 11, false);
+          co_await write(*conn, head, res.body, ec);
         }
         break;
       }
-      auto& in = parser.get();
-      Request req = to_request(in, remote);
+      Request& req = parser.request();
+      req.remote_addr = remote;
       req.request_id = next_request_id();
-      bool keep_alive = in.keep_alive() && n + 1 < options.max_requests_per_connection;
+      const unsigned version = parser.version();
+      const bool head_request = parser.is_head();
+      bool keep_alive = parser.keep_alive() && n + 1 < options.max_requests_per_connection;
       Response res;
       std::string route;
       if (auto m = router.match(req, res)) {
         route = m->route;
-        res = co_await call(*m, req);
+        if (auto here = answer_here(*m, req)) res = std::move(*here);
+        else res = co_await call_on_pool(*m, req);
       }
       finish(req, res, route, started);
-      auto out = to_beast(std::move(res), in.version(), keep_alive && !stopping,
-                          in.method() == bhttp::verb::head);
-      conn->arm(options.header_timeout);
-      co_await bhttp::async_write(conn->socket, out, asio::redirect_error(use_awaitable, ec));
-      conn->disarm();
+      keep_alive = keep_alive && !stopping;
+      serialize_head(head, res, version, keep_alive);
+      co_await write(*conn, head, head_request || !allows_body(res.status) ? no_body : res.body, ec);
       conn->busy = false;
-      if (ec || !out.keep_alive()) break;
+      if (ec || !keep_alive) break;
     }
     {
       std::lock_guard lock(mu);
@@ -263,10 +371,12 @@ struct Server::Impl {
     --connections;
   }
 
-  awaitable<void> accept_loop() {
+  Awaitable<void> accept_loop() {
     for (;;) {
       beast::error_code ec;
-      auto socket = co_await acceptor.async_accept(asio::redirect_error(use_awaitable, ec));
+      // Connections are dealt round-robin to the I/O threads' contexts.
+      auto& target = *contexts[next_context++ % contexts.size()];
+      Socket socket = co_await acceptor.async_accept(target.get_executor(), asio::redirect_error(use_aw, ec));
       if (ec) {
         if (stopping || ec == asio::error::operation_aborted) co_return;
         continue;  // EMFILE and friends: keep serving the connections we have
@@ -277,17 +387,17 @@ struct Server::Impl {
       }
       socket.set_option(tcp::no_delay(true), ec);
       ++connections;
-      auto strand = asio::make_strand(ioc);
-      asio::co_spawn(strand, session(std::move(socket), strand), asio::detached);
+      asio::co_spawn(target, session(std::move(socket)), asio::detached);
     }
   }
 
   void stop() {
     if (stopping.exchange(true)) return;
-    asio::post(ioc, [this] {
+    asio::post(acceptor.get_executor(), [this] {
       beast::error_code ec;
       acceptor.close(ec);
       signals.cancel(ec);
+      guards.clear();
       std::lock_guard lock(mu);
       for (const auto& c : live) {
         // Idle connections are closed now; busy ones finish their response
@@ -339,9 +449,13 @@ void Server::run() {
     });
   }
   asio::co_spawn(i.acceptor.get_executor(), i.accept_loop(), asio::detached);
+  // Every context runs until stop() has closed the acceptor and released
+  // these guards, and the connections on it have finished.
+  for (auto& c : i.contexts) i.guards.push_back(asio::make_work_guard(c->get_executor()));
   std::vector<std::thread> threads;
-  for (int t = 1; t < i.options.io_threads; ++t) threads.emplace_back([&i] { i.ioc.run(); });
-  i.ioc.run();
+  for (std::size_t t = 1; t < i.contexts.size(); ++t)
+    threads.emplace_back([&i, t] { i.contexts[t]->run(); });
+  i.contexts.front()->run();
   for (auto& t : threads) t.join();
   i.workers.join();
   i.provider_workers.join();

@@ -186,4 +186,77 @@ TEST_F(ServerTest, IoRoutesAnswerWhileEveryWorkerIsBusy) {
   release.set_value();
 }
 
+TEST_F(ServerTest, ResponseSplittingHeaderIsDroppedNotSent) {
+  // A handler that echoes input into a header must not let a CR LF start a
+  // second header (or a second response) on the wire.
+  router_.add("GET", "/echo", [](Request&) {
+    Response r = Response::text(200, "ok");
+    r.headers.emplace_back("X-Echo", "a\r\nSet-Cookie: gh_session=stolen");
+    r.headers.emplace_back("X-Fine", "yes");
+    return r;
+  });
+  start();
+  auto s = connect();
+  auto a = exchange(s, "GET /echo HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_NE(a.find("200 OK"), std::string::npos);
+  EXPECT_EQ(a.find("Set-Cookie"), std::string::npos) << a;
+  EXPECT_EQ(a.find("X-Echo"), std::string::npos) << a;
+  EXPECT_NE(a.find("X-Fine: yes\r\n"), std::string::npos) << a;
+}
+
+TEST_F(ServerTest, FramingHeadersAreTheServersAlone) {
+  // A handler's own Content-Length or Transfer-Encoding would let the body
+  // smuggle a second response to a proxy; the server computes the framing.
+  router_.add("GET", "/frame", [](Request&) {
+    Response r = Response::text(200, "four");
+    r.headers.emplace_back("Content-Length", "0");
+    r.headers.emplace_back("Transfer-Encoding", "chunked");
+    return r;
+  });
+  start();
+  auto s = connect();
+  auto a = exchange(s, "GET /frame HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_NE(a.find("Content-Length: 4\r\n\r\nfour"), std::string::npos) << a;
+  EXPECT_EQ(a.find("Content-Length: 0"), std::string::npos) << a;
+  EXPECT_EQ(a.find("Transfer-Encoding"), std::string::npos) << a;
+}
+
+TEST_F(ServerTest, NoContentHasNoBodyAndHeadHasLengthWithoutBody) {
+  router_.add("GET", "/none", [](Request&) { return Response::empty(204); });
+  router_.add("GET", "/doc", [](Request&) { return Response::text(200, "body"); });
+  start();
+  auto c = connect();
+  auto none = exchange(c, "GET /none HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  EXPECT_NE(none.find("HTTP/1.1 204 No Content\r\n"), std::string::npos) << none;
+  EXPECT_EQ(none.find("Content-Length"), std::string::npos) << none;
+  // HEAD: the length of the body a GET would get, and no body, so the next
+  // response on the connection is read from the right place.
+  auto s = connect();
+  asio::write(s, asio::buffer(std::string("HEAD /doc HTTP/1.1\r\nHost: x\r\n\r\nGET /doc HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")));
+  std::string all;
+  char buf[4096];
+  boost::system::error_code ec;
+  while (!ec) {
+    auto n = s.read_some(asio::buffer(buf), ec);
+    all.append(buf, n);
+  }
+  auto first = all.find("HTTP/1.1 200 OK\r\n");
+  auto second = all.find("HTTP/1.1 200 OK\r\n", first + 1);
+  ASSERT_NE(second, std::string::npos) << all;
+  EXPECT_EQ(all.substr(second - 4, 4), "\r\n\r\n") << "HEAD answer carried a body: " << all;
+  EXPECT_NE(all.find("Connection: close\r\n", second), std::string::npos) << all;
+  EXPECT_EQ(all.substr(all.size() - 8), "\r\n\r\nbody");
+}
+
+TEST_F(ServerTest, Http10KeepAliveIsAnsweredInKind) {
+  router_.add("GET", "/doc", [](Request&) { return Response::text(200, "x"); });
+  start();
+  auto s = connect();
+  auto a = exchange(s, "GET /doc HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+  EXPECT_NE(a.find("HTTP/1.0 200 OK\r\n"), std::string::npos) << a;
+  EXPECT_NE(a.find("Connection: keep-alive\r\n"), std::string::npos) << a;
+  auto b = exchange(s, "GET /doc HTTP/1.0\r\n\r\n");
+  EXPECT_NE(b.find("HTTP/1.0 200 OK\r\n"), std::string::npos) << b;
+}
+
 }  // namespace gatehouse::http
