@@ -57,6 +57,22 @@ std::string sha256(std::string_view data) {
 
 std::string sha256_hex(std::string_view data) { return hex_encode(sha256(data)); }
 
+Digest256 sha256_digest(std::string_view data) {
+  struct CtxDeleter {
+    void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
+  };
+  // A new context per call costs an allocation and a cleanse; one per thread
+  // is reset by each init.
+  thread_local const std::unique_ptr<EVP_MD_CTX, CtxDeleter> ctx(EVP_MD_CTX_new());
+  Digest256 out{};
+  unsigned int len = 0;
+  if (!ctx || EVP_DigestInit_ex2(ctx.get(), sha256_md(), nullptr) != 1 ||
+      EVP_DigestUpdate(ctx.get(), data.data(), data.size()) != 1 ||
+      EVP_DigestFinal_ex(ctx.get(), out.data(), &len) != 1 || len != out.size())
+    fail("SHA256");
+  return out;
+}
+
 std::string hmac_sha256(std::string_view key, std::string_view data) {
   std::unique_ptr<EVP_MAC_CTX, MacCtxDeleter> ctx(EVP_MAC_CTX_new(hmac()));
   if (!ctx) fail("HMAC context");

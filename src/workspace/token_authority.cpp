@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "crypto/encoding.hpp"
 #include "crypto/hash.hpp"
 #include "domain/workspace.hpp"
 
@@ -31,9 +32,9 @@ std::optional<TokenPrincipal> TokenAuthority::principal_locked(Entry& e) {
 
 std::optional<TokenPrincipal> TokenAuthority::check_cached(std::string_view secret) {
   if (!domain::looks_like_token(secret)) return std::nullopt;
-  auto h = hash(secret);
+  const auto d = crypto::sha256_digest(secret);
   std::shared_lock lock(mu_);
-  auto it = by_hash_.find(h);
+  auto it = by_hash_.find(d);
   if (it == by_hash_.end()) return std::nullopt;
   hits_.fetch_add(1, std::memory_order_relaxed);
   return principal_locked(*it->second);
@@ -42,15 +43,17 @@ std::optional<TokenPrincipal> TokenAuthority::check_cached(std::string_view secr
 store::Result<std::optional<TokenPrincipal>> TokenAuthority::check(std::string_view secret) {
   // Malformed tokens never reach the database.
   if (!domain::looks_like_token(secret)) return std::optional<TokenPrincipal>{};
-  auto h = hash(secret);
+  const auto d = crypto::sha256_digest(secret);
   {
     std::shared_lock lock(mu_);
-    if (auto it = by_hash_.find(h); it != by_hash_.end()) {
+    if (auto it = by_hash_.find(d); it != by_hash_.end()) {
       hits_.fetch_add(1, std::memory_order_relaxed);
       return principal_locked(*it->second);
     }
   }
   misses_.fetch_add(1, std::memory_order_relaxed);
+  // The store keeps the digest in hex (what Service::create_token wrote).
+  const auto h = crypto::hex_encode(std::string_view(reinterpret_cast<const char*>(d.data()), d.size()));
   auto evictions_before = evictions_.load();
   auto t = db_.tokens().find_by_hash(h);
   if (!t) return tl::unexpected(t.error());
@@ -76,9 +79,9 @@ store::Result<std::optional<TokenPrincipal>> TokenAuthority::check(std::string_v
     by_hash_.clear();
     hash_by_id_.clear();
   }
-  auto& slot = by_hash_[h];
+  auto& slot = by_hash_[d];
   if (!slot) {
-    hash_by_id_[(*t)->id] = h;
+    hash_by_id_[(*t)->id] = d;
     slot = std::make_unique<Entry>();
     slot->token_id = (*t)->id;
     slot->team_id = (*t)->team_id;
@@ -87,9 +90,7 @@ store::Result<std::optional<TokenPrincipal>> TokenAuthority::check(std::string_v
     if (auto team = teams_.find(slot->team_id); team != teams_.end())
       slot->team_created_at = team->second.created_at;
   }
-  auto it = by_hash_.find(h);
-  if (it == by_hash_.end()) return std::optional<TokenPrincipal>{};
-  return principal_locked(*it->second);
+  return principal_locked(*slot);
 }
 
 void TokenAuthority::evict_locked(const std::string& token_id) {

@@ -10,6 +10,7 @@
 //   else if (auto p = authority.check(secret)) ...            // worker thread, may query the store
 #include <atomic>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -18,6 +19,7 @@
 #include <unordered_map>
 
 #include "core/clock.hpp"
+#include "crypto/hash.hpp"
 #include "domain/team.hpp"
 #include "store/database.hpp"
 
@@ -80,8 +82,18 @@ class TokenAuthority {
   const Clock& clock_;
   std::size_t max_cached_;
   mutable std::shared_mutex mu_;
-  std::unordered_map<std::string, std::unique_ptr<Entry>> by_hash_;  // sha256 hex -> entry
-  std::unordered_map<std::string, std::string> hash_by_id_;  // token id -> hash, for eviction
+  // Keyed by the raw SHA-256 of the secret: a lookup allocates nothing. The
+  // digest is uniform, so its first word is a good bucket hash.
+  struct DigestHash {
+    std::size_t operator()(const crypto::Digest256& d) const noexcept {
+      std::size_t h;
+      static_assert(sizeof h <= sizeof d);
+      std::memcpy(&h, d.data(), sizeof h);
+      return h;
+    }
+  };
+  std::unordered_map<crypto::Digest256, std::unique_ptr<Entry>, DigestHash> by_hash_;
+  std::unordered_map<std::string, crypto::Digest256> hash_by_id_;  // token id -> digest, for eviction
   std::unordered_map<std::string, TeamState> teams_;
   std::mutex flush_mu_;
   std::atomic<std::uint64_t> hits_{0}, misses_{0};
