@@ -36,14 +36,19 @@ Request Request::make(std::string method, std::string target, std::string body) 
   return r;
 }
 
-std::optional<std::string> Request::header(std::string_view lower_name) const {
+const std::string* Request::find_header(std::string_view lower_name) const {
   for (const auto& [k, v] : headers)
-    if (k == lower_name) return v;
+    if (k == lower_name) return &v;
+  return nullptr;
+}
+
+std::optional<std::string> Request::header(std::string_view lower_name) const {
+  if (const auto* v = find_header(lower_name)) return *v;
   return std::nullopt;
 }
 
 std::optional<std::string> Request::cookie(std::string_view name) const {
-  auto h = header("cookie");
+  const auto* h = find_header("cookie");
   if (!h) return std::nullopt;
   auto cookies = parse_cookies(*h);
   auto it = cookies.find(name);
@@ -61,7 +66,7 @@ tl::expected<Params, FormError> Request::query_params() const { return parse_for
 tl::expected<Params, FormError> Request::form() const { return parse_form(body); }
 
 std::optional<std::string> Request::bearer_token() const {
-  auto h = header("authorization");
+  const auto* h = find_header("authorization");
   if (!h) return std::nullopt;
   std::string_view v = *h;
   if (v.size() < 7 || !iequals(v.substr(0, 7), "Bearer ")) return std::nullopt;

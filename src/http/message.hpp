@@ -34,6 +34,8 @@ struct Request {
   static Request make(std::string method, std::string target, std::string body = {});
 
   [[nodiscard]] std::optional<std::string> header(std::string_view lower_name) const;
+  // The same without a copy: nullptr when absent. Valid while the request lives.
+  [[nodiscard]] const std::string* find_header(std::string_view lower_name) const;
   [[nodiscard]] std::optional<std::string> cookie(std::string_view name) const;
   [[nodiscard]] std::string path_param(std::string_view name) const;
   // Query parameters (strict; duplicates are an error).

@@ -3,8 +3,12 @@
 namespace gatehouse::web {
 
 void apply_security_headers(http::Response& res, bool https) {
-  res.set_header("X-Content-Type-Options", "nosniff");
-  if (!res.header("Referrer-Policy")) res.set_header("Referrer-Policy", "no-referrer");
+  // A 204 has no document to sniff and none that could send a Referer (a
+  // redirect does: it keeps the policy). The gateway's token checks are 204s.
+  if (res.status != 204) {
+    res.set_header("X-Content-Type-Options", "nosniff");
+    if (!res.header("Referrer-Policy")) res.set_header("Referrer-Policy", "no-referrer");
+  }
   auto type = res.header("Content-Type");
   if (type && type->starts_with("text/html")) {
     res.set_header("Content-Security-Policy",
