@@ -5,7 +5,8 @@
 // Proves issue 6's promises: a session made on A works on B; a token made on B
 // works on A; a revocation on A reaches B within one second (measured); a role
 // change on A applies at B's next request; a sign-in started on A completes on
-// B; with PostgreSQL stopped both answer 503 and are not ready, and both recover
+// B; the example nginx configuration, run for real in front of A and B, lets
+// the gateway's requests through with the team from /internal/authz; with PostgreSQL stopped both answer 503 and are not ready, and both recover
 // when it is back, without a restart.
 //
 // It always starts its own throwaway PostgreSQL (scripts/postgres): the last
@@ -19,6 +20,7 @@ import {
   startIdp, startGatehouse, freePort, launchBrowser, screenshot, loginAtIdp, gatehouseBinary, DEMO_USERS,
 } from './lib/index.mjs';
 import { postgresMissing, startPostgres, startRouter, writeSharedKey } from './lib/cluster.mjs';
+import { nginxMissing, startInference, startNginxExample } from './lib/nginx.mjs';
 
 const skip = !existsSync(gatehouseBinary()) ? `gatehouse binary not built at ${gatehouseBinary()}` : (postgresMissing() ?? false);
 
@@ -207,6 +209,60 @@ describe('two gatehouse instances on one PostgreSQL database', { skip }, () => {
     const me = await (await page.request.get(`${base}/api/v1/me`)).json();
     assert.equal(me.user.email, MAX.email);
     await ctx.close();
+  });
+
+  test('the nginx example in front of A and B: auth_request to /internal/authz, the team and token handed on', { skip: nginxMissing() ?? false }, async () => {
+    const ada = people[ADA.email];
+    const inference = await startInference();
+    const nginx = await startNginxExample({ gatehouse: [A.url, B.url], inference: inference.url });
+    try {
+      const made = await call(B, '/api/v1/tokens', { person: ada, method: 'POST', body: { name: 'via-nginx' } });
+      assert.equal(made.status, 201, made.text);
+      const body = JSON.stringify({ model: 'acme-model', messages: [{ role: 'user', content: 'hi' }] });
+      // A completion is a POST: the subrequest must still reach the GET route. The
+      // client's own X-Team-Id / X-Token-Id must not survive. Four requests, so
+      // that round robin sends subrequests to both instances.
+      for (let i = 0; i < 4; i++) {
+        const r = await nginx.request('api.example.com', '/v1/chat/completions', {
+          method: 'POST', body,
+          headers: { authorization: `Bearer ${made.json.token}`, 'content-type': 'application/json', 'x-team-id': 'victim', 'x-token-id': 'forged' },
+        });
+        assert.equal(r.status, 200, `${r.status} ${r.text}\n${nginx.logs()}`);
+      }
+      assert.equal(inference.seen.length, 4);
+      for (const s of inference.seen) {
+        assert.equal(s.method, 'POST');
+        assert.equal(s.url, '/v1/chat/completions');
+        assert.equal(s.body, body);
+        assert.equal(s.headers['x-team-id'], TEAM);
+        assert.equal(s.headers['x-token-id'], made.json.id);
+        assert.equal(s.headers.authorization, undefined, 'the API token is not handed to the model servers');
+      }
+      // Refused tokens never reach the model servers.
+      for (const auth of [`Bearer gh_${'z'.repeat(43)}`, undefined]) {
+        const r = await nginx.request('api.example.com', '/v1/chat/completions', {
+          method: 'POST', body, headers: auth ? { authorization: auth } : {},
+        });
+        assert.equal(r.status, 401, `${auth}: ${r.status}`);
+      }
+      assert.equal(inference.seen.length, 4);
+      // The team's models come from gatehouse, in the OpenAI shape.
+      const models = await nginx.request('api.example.com', '/v1/models', { headers: { authorization: `Bearer ${made.json.token}` } });
+      assert.equal(models.status, 200, models.text);
+      assert.equal(JSON.parse(models.text).object, 'list');
+      // On the public name, the gateway routes are closed and the rest is gatehouse.
+      const internal = await nginx.request('sso.example.com', '/internal/authz', { headers: { authorization: `Bearer ${made.json.token}` } });
+      assert.equal(internal.status, 404);
+      assert.equal((await nginx.request('sso.example.com', '/login')).status, 200);
+      // Revoked on A: refused through nginx within a second as well.
+      assert.equal((await call(A, `/api/v1/tokens/${made.json.id}`, { person: ada, method: 'DELETE' })).status, 204);
+      await until('nginx refuses the revoked token', async () => (await nginx.request('api.example.com', '/v1/chat/completions', {
+        method: 'POST', body, headers: { authorization: `Bearer ${made.json.token}` },
+      })).status === 401, { limitMs: 1000 });
+    } finally {
+      await nginx.stop();
+      await inference.stop();
+    }
   });
 
   test('PostgreSQL stops: 503 and not ready on both; started again, both recover without a restart', async (t) => {
