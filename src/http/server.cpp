@@ -14,6 +14,8 @@
 #include <boost/beast/http.hpp>
 #include <spdlog/spdlog.h>
 
+#include "core/log.hpp"
+
 namespace gatehouse::http {
 
 namespace asio = boost::asio;
@@ -150,12 +152,15 @@ struct Server::Impl {
 
   void finish(const Request& req, Response& res, std::string_view route,
               std::chrono::steady_clock::time_point started) {
-    if (hooks.on_response)
-      hooks.on_response(req, res, route, std::chrono::steady_clock::now() - started);
+    if (!hooks.on_response) return;
+    RequestLogScope scope(req.request_id);
+    hooks.on_response(req, res, route, std::chrono::steady_clock::now() - started);
   }
 
   awaitable<Response> call(const Router::Match& m, Request& req) {
+    // On whichever thread runs the handler: its log lines carry the request id.
     auto invoke = [&]() -> Response {
+      RequestLogScope scope(req.request_id);
       try {
         return (*m.handler)(req);
       } catch (const std::exception& e) {
@@ -165,6 +170,7 @@ struct Server::Impl {
       }
     };
     if (m.fast) {
+      RequestLogScope scope(req.request_id);
       try {
         if (auto r = (*m.fast)(req)) co_return std::move(*r);
       } catch (const std::exception& e) {
@@ -223,6 +229,7 @@ struct Server::Impl {
         if (status != 0) {
           Request blank;
           blank.remote_addr = remote;
+          blank.request_id = next_request_id();
           Response res = simple(status, bhttp::obsolete_reason(static_cast<bhttp::status>(status)));
           finish(blank, res, "", started);
           auto out = to_beast(std::move(res), 11, false, false);
@@ -238,7 +245,12 @@ struct Server::Impl {
       bool keep_alive = in.keep_alive() && n + 1 < options.max_requests_per_connection;
       Response res;
       std::string route;
-      if (auto m = router.match(req, res)) {
+      std::optional<Router::Match> m;
+      {
+        RequestLogScope scope(req.request_id);
+        m = router.match(req, res);
+      }
+      if (m) {
         route = m->route;
         res = co_await call(*m, req);
       }
