@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <spawn.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -181,6 +182,36 @@ TEST_F(SqliteFault, DiskFullAnswers503AndRecoversWhenSpaceReturns) {
   ASSERT_EQ(::prlimit(gh.pid(), RLIMIT_FSIZE, &old, nullptr), 0);
 
   expect_recovered(gh, *ada);
+  EXPECT_EQ(gh.stop(), 0);
+  EXPECT_EQ(integrity_check(db), "ok\n");
+}
+
+TEST_F(SqliteFault, ReadOnlyDatabaseFileAnswers503AndRecoversWhenMadeWritableWithoutRestart) {
+  // SQLite keeps its files open, so permissions bind at open: gatehouse
+  // (as an unprivileged user) starts on a file an operator restored read-only,
+  // and the operator fixes the mode while it runs.
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to run gatehouse as another user";
+  constexpr unsigned kNobody = 65534;
+  for (const auto& p : {dir.path().string(), db, dir.file("g.key")})
+    ASSERT_EQ(::chown(p.c_str(), kNobody, kNobody), 0) << p;
+  BrowserSession ada;
+  std::string token;
+  {
+    GatehouseProcess gh(env, {.run_as = kNobody});
+    auto s = sign_in(gh.port(), idp, "acme", "ada", "ada@acme.test");
+    ASSERT_TRUE(s) << gh.log();
+    ada = *s;
+    ProbeClient api(gh.port());
+    auto t = create_token(api, ada, "before");
+    ASSERT_TRUE(t);
+    token = *t;
+    ASSERT_EQ(gh.stop(), 0);
+  }
+  ASSERT_EQ(::chmod(db.c_str(), 0444), 0);
+  GatehouseProcess gh(env, {.run_as = kNobody});
+  expect_unavailable(gh, ada, token);
+  ASSERT_EQ(::chmod(db.c_str(), 0644), 0);
+  expect_recovered(gh, ada);
   EXPECT_EQ(gh.stop(), 0);
   EXPECT_EQ(integrity_check(db), "ok\n");
 }

@@ -69,8 +69,17 @@ GatehouseProcess::GatehouseProcess(std::map<std::string, std::string> env, Proce
   std::vector<char*> envp;
   for (auto& e : env_s) envp.push_back(e.data());
   envp.push_back(nullptr);
-  std::string bin = GATEHOUSE_BINARY, serve = "serve";
-  char* argv[] = {bin.data(), serve.data(), nullptr};
+  std::vector<std::string> args;
+  if (options.run_as) {
+    const std::string id = std::to_string(*options.run_as);
+    args = {"setpriv", "--reuid=" + id, "--regid=" + id, "--clear-groups"};
+  }
+  args.push_back(GATEHOUSE_BINARY);
+  args.push_back("serve");
+  const std::string bin = args.front();
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
 
   int err[2];
   if (::pipe2(err, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
@@ -84,7 +93,7 @@ GatehouseProcess::GatehouseProcess(std::map<std::string, std::string> env, Proce
   }, old{};
   ignore.sa_handler = SIG_IGN;
   if (options.ignore_sigxfsz) ::sigaction(SIGXFSZ, &ignore, &old);
-  int rc = ::posix_spawn(&impl_->pid, argv[0], &fa, nullptr, argv, envp.data());
+  int rc = ::posix_spawnp(&impl_->pid, argv[0], &fa, nullptr, argv.data(), envp.data());
   if (options.ignore_sigxfsz) ::sigaction(SIGXFSZ, &old, nullptr);
   posix_spawn_file_actions_destroy(&fa);
   ::close(err[1]);

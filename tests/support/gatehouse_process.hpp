@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace gatehouse::testing {
@@ -22,6 +23,9 @@ struct ProcessOptions {
   // SIGXFSZ ignored, so that writes beyond RLIMIT_FSIZE fail with EFBIG
   // (a full disk, as SQLite sees it) instead of killing the process.
   bool ignore_sigxfsz = false;
+  // Run as this user and group id (through setpriv; the test must be root):
+  // file permissions bind only a process that is not root.
+  std::optional<unsigned> run_as;
 };
 
 class GatehouseProcess {

@@ -158,6 +158,8 @@ void Connection::set_busy_timeout(std::chrono::milliseconds wait) {
   sqlite3_busy_timeout(db_, static_cast<int>(wait.count()));
 }
 
+bool Connection::read_only() const { return sqlite3_db_readonly(db_, "main") == 1; }
+
 void Connection::end_open_transaction() {
   if (db_ && !sqlite3_get_autocommit(db_)) (void)exec_script("ROLLBACK");
 }
@@ -175,15 +177,27 @@ Result<void> Connection::exec_script(std::string_view sql) {
 }
 
 Pool::Pool(std::string path, int size) : path_(std::move(path)) {
-  for (int i = 0; i < size; ++i) {
-    free_.push_back(std::make_unique<Connection>(path_));
-    free_.back()->report_writes_to(&write_failing_);
-  }
+  for (int i = 0; i < size; ++i) free_.push_back(open_connection());
+}
+
+std::unique_ptr<Connection> Pool::open_connection() {
+  auto c = std::make_unique<Connection>(path_);
+  c->report_writes_to(&write_failing_);
+  return c;
 }
 
 Pool::Lease::~Lease() {
   if (!c_) return;
   c_->end_open_transaction();
+  // A file that was read-only when this connection opened may be writable
+  // now: reopen, so that fixing its permissions needs no restart.
+  if (c_->read_only()) {
+    try {
+      c_ = pool_->open_connection();
+    } catch (const std::exception&) {
+      // Keep the read-only one; the next return tries again.
+    }
+  }
   std::lock_guard lock(pool_->mu_);
   pool_->free_.push_back(std::move(c_));
   pool_->cv_.notify_one();

@@ -72,6 +72,9 @@ class Connection {
   // next user of a pooled connection does not run inside it.
   void end_open_transaction();
   void set_busy_timeout(std::chrono::milliseconds wait);
+  // SQLite opened the file read-only (it could not be written at open time)
+  // and will stay so: only a new connection sees a file made writable again.
+  [[nodiscard]] bool read_only() const;
 
  private:
   Result<sqlite3_stmt*> prepare(std::string_view sql, const std::vector<Value>& params);
@@ -133,6 +136,10 @@ class Pool {
   // committed one: what /readyz reports besides reachability.
   [[nodiscard]] bool write_failing() const { return write_failing_.load(); }
 
+ private:
+  std::unique_ptr<Connection> open_connection();
+
+ public:
   // Runs fn inside BEGIN IMMEDIATE … COMMIT; rolls back when fn fails.
   template <typename T>
   Result<T> transaction(const std::function<Result<T>(Connection&)>& fn) {

@@ -33,14 +33,15 @@ class SqliteDatabase final : public Database {
   UsageStore& usage() override { return usage_; }
 
   // Ready: the file can be read (a real table, not SELECT 1, which needs no
-  // file at all) and, after a write failed (locked by another process,
-  // read-only, disk full), a write commits again. That probe rewrites the
-  // unused user_version header field with its own value: one page, no rows.
+  // file at all), was writable when the connection opened, and, after a write failed (locked by
+  // another process, read-only, disk full), a write commits again. That probe rewrites the unused
+  // user_version header field with its own value: one page, no rows.
   Result<void> ping() override {
     auto c = pool_.acquire();
     std::int64_t version = 0;
     if (auto r = c->query("SELECT count(*) FROM schema_migrations", {}, [](Row&) {}); !r)
       return tl::unexpected(r.error());
+    if (c->read_only()) return tl::unexpected(StoreError::unavailable);
     if (!pool_.write_failing()) return {};
     if (auto r = c->query("PRAGMA user_version", {}, [&](Row& row) { version = row.int64(0); }); !r)
       return tl::unexpected(r.error());
