@@ -189,15 +189,7 @@ std::unique_ptr<Connection> Pool::open_connection() {
 Pool::Lease::~Lease() {
   if (!c_) return;
   c_->end_open_transaction();
-  // A file that was read-only when this connection opened may be writable
-  // now: reopen, so that fixing its permissions needs no restart.
-  if (c_->read_only()) {
-    try {
-      c_ = pool_->open_connection();
-    } catch (const std::exception&) {
-      // Keep the read-only one; the next return tries again.
-    }
-  }
+
   std::lock_guard lock(pool_->mu_);
   pool_->free_.push_back(std::move(c_));
   pool_->cv_.notify_one();
@@ -205,10 +197,36 @@ Pool::Lease::~Lease() {
 
 Pool::Lease Pool::acquire() {
   std::unique_lock lock(mu_);
-  cv_.wait(lock, [this] { return !free_.empty(); });
+  cv_.wait(lock, [this] { return !free_.empty() || missing_ > 0; });
+  if (!free_.empty() && free_.back()->read_only()) reopen_read_only();
+  if (free_.empty()) {
+    // A reopen failed earlier: try again now rather than wait for nothing.
+    auto c = open_connection();
+    --missing_;
+    return Lease(this, std::move(c));
+  }
   auto c = std::move(free_.back());
   free_.pop_back();
   return Lease(this, std::move(c));
+}
+
+// A file that was read-only when its connections opened may be writable now
+// (its owner or mode fixed): reopen them, at most once a second, so that
+// needs no restart. SQLite shares one -shm mapping among a process's
+// connections to a file, and a read-only one keeps every new one read-only,
+// so all free read-only connections close before any reopens.
+void Pool::reopen_read_only() {
+  const auto now = std::chrono::steady_clock::now();
+  if (now < next_reopen_) return;
+  next_reopen_ = now + std::chrono::seconds(1);
+  const auto before = free_.size();
+  std::erase_if(free_, [](const std::unique_ptr<Connection>& c) { return c->read_only(); });
+  missing_ += before - free_.size();
+  try {
+    for (; missing_ > 0; --missing_) free_.push_back(open_connection());
+  } catch (const std::exception& e) {
+    spdlog::error("sqlite: cannot reopen a connection: {}", e.what());
+  }
 }
 
 }  // namespace gatehouse::store::sqlite

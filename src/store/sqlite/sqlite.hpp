@@ -136,10 +136,6 @@ class Pool {
   // committed one: what /readyz reports besides reachability.
   [[nodiscard]] bool write_failing() const { return write_failing_.load(); }
 
- private:
-  std::unique_ptr<Connection> open_connection();
-
- public:
   // Runs fn inside BEGIN IMMEDIATE … COMMIT; rolls back when fn fails.
   template <typename T>
   Result<T> transaction(const std::function<Result<T>(Connection&)>& fn) {
@@ -161,7 +157,12 @@ class Pool {
   std::string path_;
   std::mutex mu_;
   std::condition_variable cv_;
+  std::unique_ptr<Connection> open_connection();
+  void reopen_read_only();  // with mu_ held
+
   std::vector<std::unique_ptr<Connection>> free_;
+  std::size_t missing_ = 0;  // connections closed and not reopened yet
+  std::chrono::steady_clock::time_point next_reopen_{};
   std::atomic<bool> write_failing_{false};
 };
 
