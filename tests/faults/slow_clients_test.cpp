@@ -27,7 +27,10 @@ using Clock = std::chrono::steady_clock;
 
 constexpr int kIdle = 2000;
 constexpr int kSlowloris = 200;
-constexpr auto kHeaderTimeout = std::chrono::seconds(4);
+constexpr auto kHeaderTimeout = std::chrono::seconds(5);
+// Long enough that a burst from other processes on a shared machine does not
+// decide the ratio; the loaded window ends before the header timeout.
+constexpr auto kWindow = std::chrono::seconds(2);
 
 int connect_to(std::uint16_t port) {
   int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -100,7 +103,7 @@ class SlowClients : public ::testing::Test {
 };
 
 TEST_F(SlowClients, IdleConnectionsAndSlowlorisHeadersDoNotStopOtherClients) {
-  auto [quiet, quiet_slowest] = serve_others(1s);
+  auto [quiet, quiet_slowest] = serve_others(kWindow);
   ASSERT_GT(quiet, 0);
 
   std::vector<int> idle, loris;
@@ -126,11 +129,12 @@ TEST_F(SlowClients, IdleConnectionsAndSlowlorisHeadersDoNotStopOtherClients) {
     }
   });
   std::this_thread::sleep_for(200ms);  // the first bytes are in
-  auto [during, during_slowest] = serve_others(1s);
+  auto [during, during_slowest] = serve_others(kWindow);
 
   const double ratio = static_cast<double>(during) / quiet;
   std::printf(
-      "[ measure  ] %d requests/s alone, %d beside %d idle and %d slowloris connections (ratio "
+      "[ measure  ] %d requests in 2 s alone, %d beside %d idle and %d slowloris connections "
+      "(ratio "
       "%.2f); "
       "slowest %lld ms vs %lld ms\n",
       quiet, during, kIdle, kSlowloris, ratio,
