@@ -189,7 +189,6 @@ std::unique_ptr<Connection> Pool::open_connection() {
 Pool::Lease::~Lease() {
   if (!c_) return;
   c_->end_open_transaction();
-
   std::lock_guard lock(pool_->mu_);
   pool_->free_.push_back(std::move(c_));
   pool_->cv_.notify_one();
