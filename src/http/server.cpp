@@ -15,6 +15,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "core/log.hpp"
 #include "http/request_parser.hpp"
 
 namespace gatehouse::http {
@@ -212,11 +213,14 @@ struct Server::Impl {
 
   void finish(const Request& req, Response& res, std::string_view route,
               std::chrono::steady_clock::time_point started) {
-    if (hooks.on_response)
-      hooks.on_response(req, res, route, std::chrono::steady_clock::now() - started);
+    if (!hooks.on_response) return;
+    RequestLogScope scope(req.request_id);
+    hooks.on_response(req, res, route, std::chrono::steady_clock::now() - started);
   }
 
+  // On whichever thread runs the handler: its log lines carry the request id.
   Response invoke(const Router::Match& m, Request& req) {
+    RequestLogScope scope(req.request_id);
     try {
       return (*m.handler)(req);
     } catch (const std::exception& e) {
@@ -230,6 +234,7 @@ struct Server::Impl {
   // else runs on a worker pool and the answer comes back to this thread.
   std::optional<Response> answer_here(const Router::Match& m, Request& req) {
     if (m.fast) {
+      RequestLogScope scope(req.request_id);
       try {
         if (auto r = (*m.fast)(req)) return r;
       } catch (const std::exception& e) {
@@ -332,6 +337,7 @@ struct Server::Impl {
         if (status != 0) {
           Request blank;
           blank.remote_addr = remote;
+          blank.request_id = next_request_id();
           Response res = simple(status, bhttp::obsolete_reason(static_cast<bhttp::status>(status)));
           finish(blank, res, "", started);
           serialize_head(head, res, 11, false);
@@ -347,7 +353,12 @@ struct Server::Impl {
       bool keep_alive = parser.keep_alive() && n + 1 < options.max_requests_per_connection;
       Response res;
       std::string route;
-      if (auto m = router.match(req, res)) {
+      std::optional<Router::Match> m;
+      {
+        RequestLogScope scope(req.request_id);
+        m = router.match(req, res);
+      }
+      if (m) {
         route = m->route;
         if (auto here = answer_here(*m, req)) res = std::move(*here);
         else res = co_await call_on_pool(*m, req);

@@ -26,8 +26,10 @@ std::string rewrite_placeholders(std::string_view sql) {
 
 StoreError classify(int rc) {
   switch (rc & 0xff) {
-    case SQLITE_CONSTRAINT: return StoreError::conflict;
-    default: return StoreError::unavailable;
+    case SQLITE_CONSTRAINT:
+      return StoreError::conflict;
+    default:
+      return StoreError::unavailable;
   }
 }
 
@@ -35,7 +37,8 @@ StoreError classify(int rc) {
 
 std::string Row::text(int col) const {
   auto* p = reinterpret_cast<const char*>(sqlite3_column_text(s_, col));
-  return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(s_, col))) : std::string{};
+  return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(s_, col)))
+           : std::string{};
 }
 
 std::optional<std::string> Row::opt_text(int col) const {
@@ -53,15 +56,16 @@ std::optional<std::int64_t> Row::opt_int64(int col) const {
 double Row::real(int col) const { return sqlite3_column_double(s_, col); }
 
 Connection::Connection(const std::string& path) {
-  int rc = sqlite3_open_v2(path.c_str(), &db_,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  int rc =
+      sqlite3_open_v2(path.c_str(), &db_,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     std::string msg = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
     sqlite3_close(db_);
     db_ = nullptr;
     throw std::runtime_error("cannot open the SQLite database " + path + ": " + msg);
   }
-  sqlite3_busy_timeout(db_, 5000);
+  set_busy_timeout(kBusyTimeout);
   sqlite3_extended_result_codes(db_, 1);
   // WAL lets readers run beside the one writer; NORMAL sync is durable
   // across process crashes in WAL mode (only an OS crash may lose the last
@@ -99,9 +103,12 @@ Result<sqlite3_stmt*> Connection::prepare(std::string_view sql, const std::vecto
     std::visit(
         [&](const auto& v) {
           using T = std::decay_t<decltype(v)>;
-          if constexpr (std::is_same_v<T, std::nullptr_t>) sqlite3_bind_null(stmt, idx);
-          else if constexpr (std::is_same_v<T, std::int64_t>) sqlite3_bind_int64(stmt, idx, v);
-          else sqlite3_bind_text(stmt, idx, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+          if constexpr (std::is_same_v<T, std::nullptr_t>)
+            sqlite3_bind_null(stmt, idx);
+          else if constexpr (std::is_same_v<T, std::int64_t>)
+            sqlite3_bind_int64(stmt, idx, v);
+          else
+            sqlite3_bind_text(stmt, idx, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
         },
         params[i]);
   }
@@ -117,9 +124,17 @@ Result<int> Connection::exec(std::string_view sql, const std::vector<Value>& par
   sqlite3_reset(*stmt);
   if (rc != SQLITE_DONE) {
     last_error_ = sqlite3_errmsg(db_);
-    if ((rc & 0xff) != SQLITE_CONSTRAINT) spdlog::warn("sqlite: {}", last_error_);
+    if ((rc & 0xff) != SQLITE_CONSTRAINT) {
+      spdlog::warn("sqlite: {}", last_error_);
+      if (write_failing_) *write_failing_ = true;
+    }
     return tl::unexpected(classify(rc));
   }
+  // A write reached the file: a statement outside a transaction, or COMMIT
+  // (which sqlite3_stmt_readonly counts as read-only).
+  if (write_failing_ && sqlite3_get_autocommit(db_) &&
+      (!sqlite3_stmt_readonly(*stmt) || sql == "COMMIT"))
+    *write_failing_ = false;
   return sqlite3_changes(db_);
 }
 
@@ -139,6 +154,16 @@ Result<void> Connection::query(std::string_view sql, const std::vector<Value>& p
   return {};
 }
 
+void Connection::set_busy_timeout(std::chrono::milliseconds wait) {
+  sqlite3_busy_timeout(db_, static_cast<int>(wait.count()));
+}
+
+bool Connection::read_only() const { return sqlite3_db_readonly(db_, "main") == 1; }
+
+void Connection::end_open_transaction() {
+  if (db_ && !sqlite3_get_autocommit(db_)) (void)exec_script("ROLLBACK");
+}
+
 Result<void> Connection::exec_script(std::string_view sql) {
   char* err = nullptr;
   std::string s(sql);
@@ -152,11 +177,18 @@ Result<void> Connection::exec_script(std::string_view sql) {
 }
 
 Pool::Pool(std::string path, int size) : path_(std::move(path)) {
-  for (int i = 0; i < size; ++i) free_.push_back(std::make_unique<Connection>(path_));
+  for (int i = 0; i < size; ++i) free_.push_back(open_connection());
+}
+
+std::unique_ptr<Connection> Pool::open_connection() {
+  auto c = std::make_unique<Connection>(path_);
+  c->report_writes_to(&write_failing_);
+  return c;
 }
 
 Pool::Lease::~Lease() {
   if (!c_) return;
+  c_->end_open_transaction();
   std::lock_guard lock(pool_->mu_);
   pool_->free_.push_back(std::move(c_));
   pool_->cv_.notify_one();
@@ -164,10 +196,36 @@ Pool::Lease::~Lease() {
 
 Pool::Lease Pool::acquire() {
   std::unique_lock lock(mu_);
-  cv_.wait(lock, [this] { return !free_.empty(); });
+  cv_.wait(lock, [this] { return !free_.empty() || missing_ > 0; });
+  if (!free_.empty() && free_.back()->read_only()) reopen_read_only();
+  if (free_.empty()) {
+    // A reopen failed earlier: try again now rather than wait for nothing.
+    auto c = open_connection();
+    --missing_;
+    return Lease(this, std::move(c));
+  }
   auto c = std::move(free_.back());
   free_.pop_back();
   return Lease(this, std::move(c));
+}
+
+// A file that was read-only when its connections opened may be writable now
+// (its owner or mode fixed): reopen them, at most once a second, so that
+// needs no restart. SQLite shares one -shm mapping among a process's
+// connections to a file, and a read-only one keeps every new one read-only,
+// so all free read-only connections close before any reopens.
+void Pool::reopen_read_only() {
+  const auto now = std::chrono::steady_clock::now();
+  if (now < next_reopen_) return;
+  next_reopen_ = now + std::chrono::seconds(1);
+  const auto before = free_.size();
+  std::erase_if(free_, [](const std::unique_ptr<Connection>& c) { return c->read_only(); });
+  missing_ += before - free_.size();
+  try {
+    for (; missing_ > 0; --missing_) free_.push_back(open_connection());
+  } catch (const std::exception& e) {
+    spdlog::error("sqlite: cannot reopen a connection: {}", e.what());
+  }
 }
 
 }  // namespace gatehouse::store::sqlite

@@ -5,7 +5,8 @@ namespace gatehouse::store::sqlite {
 namespace {
 
 constexpr std::string_view kFindUser =
-    "SELECT id, team_id, sub, email, name, role, created_at, last_login_at FROM users WHERE id = $1";
+    "SELECT id, team_id, sub, email, name, role, created_at, last_login_at FROM users WHERE id = "
+    "$1";
 constexpr std::string_view kFindUserBySub =
     "SELECT id, team_id, sub, email, name, role, created_at, last_login_at FROM users "
     "WHERE team_id = $1 AND sub = $2";
@@ -24,7 +25,8 @@ constexpr std::string_view kInsertSession =
 constexpr std::string_view kFindSession =
     "SELECT id_hash, user_id, team_id, csrf_token, id_token_sealed, created_at, last_seen_at, "
     "expires_at FROM sessions WHERE id_hash = $1";
-constexpr std::string_view kTouchSession = "UPDATE sessions SET last_seen_at = $2 WHERE id_hash = $1";
+constexpr std::string_view kTouchSession =
+    "UPDATE sessions SET last_seen_at = $2 WHERE id_hash = $1";
 constexpr std::string_view kDeleteSession = "DELETE FROM sessions WHERE id_hash = $1";
 constexpr std::string_view kDeleteExpiredSessions = "DELETE FROM sessions WHERE expires_at <= $1";
 
@@ -35,7 +37,8 @@ constexpr std::string_view kInsertAttempt =
 constexpr std::string_view kTakeAttempt =
     "DELETE FROM login_attempts WHERE state_hash = $1 RETURNING state_hash, browser_hash, "
     "team_id, issuer, client_id, state, nonce, code_verifier, return_to, created_at, expires_at";
-constexpr std::string_view kDeleteExpiredAttempts = "DELETE FROM login_attempts WHERE expires_at <= $1";
+constexpr std::string_view kDeleteExpiredAttempts =
+    "DELETE FROM login_attempts WHERE expires_at <= $1";
 
 constexpr std::string_view kInsertAudit =
     "INSERT INTO audit_events (id, at, team_id, actor, action, target, details) "
@@ -58,7 +61,8 @@ domain::User read_user(Row& r) {
 }
 
 domain::Session read_session(Row& r) {
-  return {r.text(0), r.text(1), r.text(2), r.text(3), r.text(4), r.int64(5), r.int64(6), r.int64(7)};
+  return {r.text(0), r.text(1),  r.text(2),  r.text(3),
+          r.text(4), r.int64(5), r.int64(6), r.int64(7)};
 }
 
 }  // namespace
@@ -80,15 +84,16 @@ Result<std::optional<domain::User>> SqliteUserStore::find_by_sub(std::string_vie
 
 Result<void> SqliteUserStore::insert(const domain::User& u) {
   auto c = pool_.acquire();
-  return ok_or(c->exec(kInsertUser, {u.id, u.team_id, u.sub, u.email, u.name,
-                                     std::string(domain::to_string(u.role)), u.created_at,
-                                     u.last_login_at}));
+  return ok_or(c->exec(
+      kInsertUser, {u.id, u.team_id, u.sub, u.email, u.name, std::string(domain::to_string(u.role)),
+                    u.created_at, u.last_login_at}));
 }
 
 Result<void> SqliteUserStore::record_login(std::string_view user_id, std::string_view email,
                                            std::string_view name, std::int64_t at) {
   auto c = pool_.acquire();
-  return ok_or(c->exec(kRecordLogin, {std::string(user_id), std::string(email), std::string(name), at}));
+  return ok_or(
+      c->exec(kRecordLogin, {std::string(user_id), std::string(email), std::string(name), at}));
 }
 
 Result<std::vector<domain::User>> SqliteUserStore::list_by_team(std::string_view team_id) {
@@ -98,8 +103,9 @@ Result<std::vector<domain::User>> SqliteUserStore::list_by_team(std::string_view
 
 Result<void> SqliteSessionStore::insert(const domain::Session& s) {
   auto c = pool_.acquire();
-  return ok_or(c->exec(kInsertSession, {s.id_hash, s.user_id, s.team_id, s.csrf_token,
-                                        s.id_token_sealed, s.created_at, s.last_seen_at, s.expires_at}));
+  return ok_or(
+      c->exec(kInsertSession, {s.id_hash, s.user_id, s.team_id, s.csrf_token, s.id_token_sealed,
+                               s.created_at, s.last_seen_at, s.expires_at}));
 }
 
 Result<std::optional<domain::Session>> SqliteSessionStore::find(std::string_view id_hash) {
@@ -129,17 +135,18 @@ Result<int> SqliteSessionStore::remove_for_team(std::string_view team_id) {
 
 Result<void> SqliteLoginAttemptStore::insert(const domain::LoginAttempt& a) {
   auto c = pool_.acquire();
-  return ok_or(c->exec(kInsertAttempt, {a.state_hash, a.browser_hash, a.team_id, a.issuer,
-                                        a.client_id, a.state, a.nonce, a.code_verifier,
-                                        a.return_to, a.created_at, a.expires_at}));
+  return ok_or(c->exec(kInsertAttempt,
+                       {a.state_hash, a.browser_hash, a.team_id, a.issuer, a.client_id, a.state,
+                        a.nonce, a.code_verifier, a.return_to, a.created_at, a.expires_at}));
 }
 
-Result<std::optional<domain::LoginAttempt>> SqliteLoginAttemptStore::take(std::string_view state_hash) {
+Result<std::optional<domain::LoginAttempt>> SqliteLoginAttemptStore::take(
+    std::string_view state_hash) {
   std::optional<domain::LoginAttempt> out;
   auto c = pool_.acquire();
   auto r = c->query(kTakeAttempt, {std::string(state_hash)}, [&](Row& row) {
-    out = domain::LoginAttempt{row.text(0), row.text(1), row.text(2), row.text(3),
-                               row.text(4), row.text(5), row.text(6), row.text(7),
+    out = domain::LoginAttempt{row.text(0), row.text(1),  row.text(2),  row.text(3),
+                               row.text(4), row.text(5),  row.text(6),  row.text(7),
                                row.text(8), row.int64(9), row.int64(10)};
   });
   if (!r) return tl::unexpected(r.error());
@@ -153,15 +160,15 @@ Result<int> SqliteLoginAttemptStore::remove_expired(std::int64_t now) {
 
 Result<void> SqliteAuditStore::append(const domain::AuditEvent& e) {
   auto c = pool_.acquire();
-  return ok_or(c->exec(kInsertAudit, {e.id, e.at_us, e.team_id, e.actor, e.action, e.target, e.details}));
+  return ok_or(
+      c->exec(kInsertAudit, {e.id, e.at_us, e.team_id, e.actor, e.action, e.target, e.details}));
 }
 
 Result<std::vector<domain::AuditEvent>> SqliteAuditStore::list(const AuditQuery& q) {
   std::vector<domain::AuditEvent> out;
   auto c = pool_.acquire();
   Value team = q.team_id ? Value(*q.team_id) : Value(nullptr);
-  auto r = c->query(kListAudit,
-                    {team, q.since_us.value_or(0), static_cast<std::int64_t>(q.limit)},
+  auto r = c->query(kListAudit, {team, q.since_us.value_or(0), static_cast<std::int64_t>(q.limit)},
                     [&](Row& row) {
                       out.push_back({row.text(0), row.int64(1), row.text(2), row.text(3),
                                      row.text(4), row.text(5), row.text(6)});

@@ -8,22 +8,27 @@ constexpr std::string_view kInsertToken =
     "INSERT INTO api_tokens (id, team_id, created_by, name, prefix, secret_hash, created_at) "
     "VALUES ($1, $2, $3, $4, $5, $6, $7)";
 constexpr std::string_view kFindTokenByHash =
-    "SELECT id, team_id, created_by, name, prefix, secret_hash, created_at, last_used_at, revoked_at "
+    "SELECT id, team_id, created_by, name, prefix, secret_hash, created_at, last_used_at, "
+    "revoked_at "
     "FROM api_tokens WHERE secret_hash = $1";
 constexpr std::string_view kFindToken =
-    "SELECT id, team_id, created_by, name, prefix, secret_hash, created_at, last_used_at, revoked_at "
+    "SELECT id, team_id, created_by, name, prefix, secret_hash, created_at, last_used_at, "
+    "revoked_at "
     "FROM api_tokens WHERE team_id = $1 AND id = $2";
 constexpr std::string_view kFindTokenById =
-    "SELECT id, team_id, created_by, name, prefix, secret_hash, created_at, last_used_at, revoked_at "
+    "SELECT id, team_id, created_by, name, prefix, secret_hash, created_at, last_used_at, "
+    "revoked_at "
     "FROM api_tokens WHERE id = $1";
 constexpr std::string_view kListTokens =
-    "SELECT id, team_id, created_by, name, prefix, secret_hash, created_at, last_used_at, revoked_at "
+    "SELECT id, team_id, created_by, name, prefix, secret_hash, created_at, last_used_at, "
+    "revoked_at "
     "FROM api_tokens WHERE team_id = $1 AND revoked_at IS NULL AND ($2 IS NULL OR created_by = $2) "
     "ORDER BY created_at, id";
 constexpr std::string_view kRevokeToken =
     "UPDATE api_tokens SET revoked_at = $3 WHERE team_id = $1 AND id = $2 AND revoked_at IS NULL";
 constexpr std::string_view kTouchToken =
-    "UPDATE api_tokens SET last_used_at = $2 WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $2)";
+    "UPDATE api_tokens SET last_used_at = $2 WHERE id = $1 AND (last_used_at IS NULL OR "
+    "last_used_at < $2)";
 
 constexpr std::string_view kRevokedSince =
     "SELECT id FROM api_tokens WHERE revoked_at IS NOT NULL AND revoked_at >= $1";
@@ -42,26 +47,33 @@ constexpr std::string_view kInsertUsage =
     "cost_micros, at, day) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) "
     "ON CONFLICT (id) DO NOTHING";
 constexpr std::string_view kUsageByDay =
-    "SELECT day, SUM(input_tokens), SUM(output_tokens), SUM(cost_micros), COUNT(*) FROM usage_events "
+    "SELECT day, SUM(input_tokens), SUM(output_tokens), SUM(cost_micros), COUNT(*) FROM "
+    "usage_events "
     "WHERE team_id = $1 AND day >= $2 AND day <= $3 GROUP BY day ORDER BY day";
 constexpr std::string_view kUsageByModel =
-    "SELECT model, SUM(input_tokens), SUM(output_tokens), SUM(cost_micros), COUNT(*) FROM usage_events "
-    "WHERE team_id = $1 AND day >= $2 AND day <= $3 GROUP BY model ORDER BY SUM(cost_micros) DESC, model";
+    "SELECT model, SUM(input_tokens), SUM(output_tokens), SUM(cost_micros), COUNT(*) FROM "
+    "usage_events "
+    "WHERE team_id = $1 AND day >= $2 AND day <= $3 GROUP BY model ORDER BY SUM(cost_micros) DESC, "
+    "model";
 constexpr std::string_view kUsageByToken =
-    "SELECT token_id, SUM(input_tokens), SUM(output_tokens), SUM(cost_micros), COUNT(*) FROM usage_events "
-    "WHERE team_id = $1 AND day >= $2 AND day <= $3 GROUP BY token_id ORDER BY SUM(cost_micros) DESC, token_id";
+    "SELECT token_id, SUM(input_tokens), SUM(output_tokens), SUM(cost_micros), COUNT(*) FROM "
+    "usage_events "
+    "WHERE team_id = $1 AND day >= $2 AND day <= $3 GROUP BY token_id ORDER BY SUM(cost_micros) "
+    "DESC, token_id";
 
 constexpr std::string_view kUsageDetails =
-    "SELECT day, model, token_id, SUM(input_tokens), SUM(output_tokens), SUM(cost_micros), COUNT(*) "
+    "SELECT day, model, token_id, SUM(input_tokens), SUM(output_tokens), SUM(cost_micros), "
+    "COUNT(*) "
     "FROM usage_events WHERE team_id = $1 AND day >= $2 AND day <= $3 "
     "GROUP BY day, model, token_id ORDER BY day, model, token_id";
 
 constexpr std::string_view kRoleOf = "SELECT role FROM users WHERE team_id = $1 AND id = $2";
-constexpr std::string_view kCountAdmins = "SELECT COUNT(*) FROM users WHERE team_id = $1 AND role = 'admin'";
+constexpr std::string_view kCountAdmins =
+    "SELECT COUNT(*) FROM users WHERE team_id = $1 AND role = 'admin'";
 constexpr std::string_view kSetRole = "UPDATE users SET role = $3 WHERE team_id = $1 AND id = $2";
 
 domain::ApiToken read_token(Row& r) {
-  return {r.text(0), r.text(1), r.text(2), r.text(3), r.text(4),
+  return {r.text(0), r.text(1),  r.text(2),      r.text(3),     r.text(4),
           r.text(5), r.int64(6), r.opt_int64(7), r.opt_int64(8)};
 }
 
@@ -71,7 +83,8 @@ Value opt(const std::optional<std::string>& s) { return s ? Value(*s) : Value(nu
 
 Result<void> SqliteTokenStore::insert(const domain::ApiToken& t) {
   auto c = pool_.acquire();
-  return ok_or(c->exec(kInsertToken, {t.id, t.team_id, t.created_by, t.name, t.prefix, t.secret_hash, t.created_at}));
+  return ok_or(c->exec(kInsertToken, {t.id, t.team_id, t.created_by, t.name, t.prefix,
+                                      t.secret_hash, t.created_at}));
 }
 
 Result<std::optional<domain::ApiToken>> SqliteTokenStore::find_by_hash(std::string_view hash) {
@@ -79,7 +92,8 @@ Result<std::optional<domain::ApiToken>> SqliteTokenStore::find_by_hash(std::stri
   return query_one(*c, kFindTokenByHash, {std::string(hash)}, read_token);
 }
 
-Result<std::optional<domain::ApiToken>> SqliteTokenStore::find(std::string_view team_id, std::string_view id) {
+Result<std::optional<domain::ApiToken>> SqliteTokenStore::find(std::string_view team_id,
+                                                               std::string_view id) {
   auto c = pool_.acquire();
   return query_one(*c, kFindToken, {std::string(team_id), std::string(id)}, read_token);
 }
@@ -89,13 +103,14 @@ Result<std::optional<domain::ApiToken>> SqliteTokenStore::find_by_id(std::string
   return query_one(*c, kFindTokenById, {std::string(id)}, read_token);
 }
 
-Result<std::vector<domain::ApiToken>> SqliteTokenStore::list(std::string_view team_id,
-                                                             const std::optional<std::string>& created_by) {
+Result<std::vector<domain::ApiToken>> SqliteTokenStore::list(
+    std::string_view team_id, const std::optional<std::string>& created_by) {
   auto c = pool_.acquire();
   return query_all(*c, kListTokens, {std::string(team_id), opt(created_by)}, read_token);
 }
 
-Result<void> SqliteTokenStore::revoke(std::string_view team_id, std::string_view id, std::int64_t at) {
+Result<void> SqliteTokenStore::revoke(std::string_view team_id, std::string_view id,
+                                      std::int64_t at) {
   auto c = pool_.acquire();
   auto r = c->exec(kRevokeToken, {std::string(team_id), std::string(id), at});
   if (!r) return tl::unexpected(r.error());
@@ -103,7 +118,8 @@ Result<void> SqliteTokenStore::revoke(std::string_view team_id, std::string_view
   return {};
 }
 
-Result<void> SqliteTokenStore::record_use(const std::vector<std::pair<std::string, std::int64_t>>& uses) {
+Result<void> SqliteTokenStore::record_use(
+    const std::vector<std::pair<std::string, std::int64_t>>& uses) {
   return pool_.transaction<void>([&](Connection& c) -> Result<void> {
     for (const auto& [id, at] : uses)
       if (auto r = c.exec(kTouchToken, {id, at}); !r) return tl::unexpected(r.error());
@@ -121,11 +137,12 @@ Result<std::vector<std::string>> SqliteTokenStore::revoked_since(std::int64_t si
 
 Result<void> SqliteModelStore::insert(const domain::Model& m) {
   auto c = pool_.acquire();
-  return ok_or(c->exec(kInsertModel, {m.id, m.team_id, m.created_by, m.name, m.base_model, m.created_at}));
+  return ok_or(
+      c->exec(kInsertModel, {m.id, m.team_id, m.created_by, m.name, m.base_model, m.created_at}));
 }
 
-Result<std::vector<domain::Model>> SqliteModelStore::list(std::string_view team_id,
-                                                          const std::optional<std::string>& created_by) {
+Result<std::vector<domain::Model>> SqliteModelStore::list(
+    std::string_view team_id, const std::optional<std::string>& created_by) {
   std::vector<domain::Model> out;
   auto c = pool_.acquire();
   auto r = c->query(kListModels, {std::string(team_id), opt(created_by)}, [&](Row& row) {
@@ -148,8 +165,8 @@ Result<int> SqliteUsageStore::insert(const std::vector<domain::UsageEvent>& even
   return pool_.transaction<int>([&](Connection& c) -> Result<int> {
     int added = 0;
     for (const auto& e : events) {
-      auto r = c.exec(kInsertUsage, {e.id, e.team_id, e.token_id, e.user_id, e.model, e.input_tokens,
-                                     e.output_tokens, e.cost_micros, e.at, e.day});
+      auto r = c.exec(kInsertUsage, {e.id, e.team_id, e.token_id, e.user_id, e.model,
+                                     e.input_tokens, e.output_tokens, e.cost_micros, e.at, e.day});
       if (!r) return tl::unexpected(r.error());
       added += *r;
     }
@@ -157,7 +174,8 @@ Result<int> SqliteUsageStore::insert(const std::vector<domain::UsageEvent>& even
   });
 }
 
-Result<domain::UsageReport> SqliteUsageStore::report(std::string_view team_id, std::string_view from_day,
+Result<domain::UsageReport> SqliteUsageStore::report(std::string_view team_id,
+                                                     std::string_view from_day,
                                                      std::string_view to_day) {
   domain::UsageReport out;
   auto c = pool_.acquire();
@@ -171,15 +189,16 @@ Result<domain::UsageReport> SqliteUsageStore::report(std::string_view team_id, s
   if (auto r = fill(kUsageByModel, out.by_model); !r) return tl::unexpected(r.error());
   if (auto r = fill(kUsageByToken, out.by_token); !r) return tl::unexpected(r.error());
   auto d = c->query(kUsageDetails, params, [&](Row& row) {
-    out.details.push_back({row.text(0), row.text(1), row.text(2), row.int64(3), row.int64(4), row.int64(5),
-                           row.int64(6)});
+    out.details.push_back({row.text(0), row.text(1), row.text(2), row.int64(3), row.int64(4),
+                           row.int64(5), row.int64(6)});
   });
   if (!d) return tl::unexpected(d.error());
   for (const auto& d : out.by_day) out.total_micros += d.cost_micros;
   return out;
 }
 
-Result<UserStore::RoleChange> SqliteUserStore::set_role(std::string_view team_id, std::string_view user_id,
+Result<UserStore::RoleChange> SqliteUserStore::set_role(std::string_view team_id,
+                                                        std::string_view user_id,
                                                         domain::Role role) {
   // BEGIN IMMEDIATE takes the write lock before reading, so two admins
   // demoting each other run one after the other and the second sees one admin.
@@ -192,11 +211,13 @@ Result<UserStore::RoleChange> SqliteUserStore::set_role(std::string_view team_id
     if (*current == domain::to_string(role)) return RoleChange::unchanged;
     if (*current == "admin") {
       std::int64_t admins = 0;
-      auto n = c.query(kCountAdmins, {std::string(team_id)}, [&](Row& row) { admins = row.int64(0); });
+      auto n =
+          c.query(kCountAdmins, {std::string(team_id)}, [&](Row& row) { admins = row.int64(0); });
       if (!n) return tl::unexpected(n.error());
       if (admins <= 1) return RoleChange::last_admin;
     }
-    auto u = c.exec(kSetRole, {std::string(team_id), std::string(user_id), std::string(domain::to_string(role))});
+    auto u = c.exec(kSetRole, {std::string(team_id), std::string(user_id),
+                               std::string(domain::to_string(role))});
     if (!u) return tl::unexpected(u.error());
     return RoleChange::changed;
   });
