@@ -264,7 +264,8 @@ int main(int argc, char** argv) {
       ->required();
   app.add_option("--session-cookie", opt.session_cookie, "cookie whose arrival ends a sign-in")
       ->required();
-  app.add_option("--user-prefix", opt.user_prefix, "user names are PREFIX + number");
+  app.add_option("--user-prefix", opt.user_prefix, "user names are PREFIX + number")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   app.add_option("--users", opt.users, "distinct users")->check(CLI::PositiveNumber);
   app.add_option("--first", opt.first, "number of the first user");
   app.add_option("--order", opt.order, "seq (each user once before any repeats) or random")
