@@ -159,7 +159,10 @@ http::Response BenchProvider::authorize(const http::Request& req) {
     return http::Response::redirect(302, with_query(redirect_uri, back));
   };
   if (q->get("response_type") != "code") return refuse("unsupported_response_type");
-  const auto scope = " " + q->get("scope").value_or("") + " ";
+  // Space-delimited (RFC 6749 §3.3); padded so " openid " matches at either end.
+  std::string scope(1, ' ');
+  scope += q->get("scope").value_or("");
+  scope += ' ';
   if (scope.find(" openid ") == std::string::npos) return refuse("invalid_scope");
   // RFC 7636 §4.3: without a method the challenge is "plain", which this
   // provider does not accept, as it advertises.
