@@ -77,7 +77,8 @@ std::string PostgresScratch::admin(const std::string& sql) const {
     PQfinish(c);
     throw std::runtime_error("cannot connect to GATEHOUSE_TEST_POSTGRES_URL: " + e);
   }
-  PQsetNoticeProcessor(c, [](void*, const char*) {}, nullptr);
+  PQsetNoticeProcessor(
+      c, [](void*, const char*) {}, nullptr);
   PGresult* r = PQexec(c, sql.c_str());
   auto status = PQresultStatus(r);
   std::string out;
@@ -93,21 +94,22 @@ std::string PostgresScratch::admin(const std::string& sql) const {
 std::vector<Backend> store_backends() {
   std::vector<Backend> out;
   out.push_back({"sqlite", [] {
-    auto dir = std::filesystem::temp_directory_path() / ("gatehouse-store-" + random_suffix());
-    std::filesystem::create_directories(dir);
-    auto db = store::open_database("sqlite://" + (dir / "test.db").string());
-    if (!db) throw std::runtime_error(db.error());
-    if (auto m = (*db)->migrate(); !m) throw std::runtime_error(m.error());
-    return std::move(*db);
-  }});
+                   auto dir = std::filesystem::temp_directory_path() /
+                              ("gatehouse-store-" + random_suffix());
+                   std::filesystem::create_directories(dir);
+                   auto db = store::open_database("sqlite://" + (dir / "test.db").string());
+                   if (!db) throw std::runtime_error(db.error());
+                   if (auto m = (*db)->migrate(); !m) throw std::runtime_error(m.error());
+                   return std::move(*db);
+                 }});
   if (auto server = postgres_test_url()) {
     out.push_back({"postgres", [server = *server]() -> std::unique_ptr<store::Database> {
-      auto scratch = std::make_unique<PostgresScratch>(server);
-      auto db = store::open_database(scratch->url());
-      if (!db) throw std::runtime_error(db.error());
-      if (auto m = (*db)->migrate(); !m) throw std::runtime_error(m.error());
-      return std::make_unique<ScratchDatabase>(std::move(scratch), std::move(*db));
-    }});
+                     auto scratch = std::make_unique<PostgresScratch>(server);
+                     auto db = store::open_database(scratch->url());
+                     if (!db) throw std::runtime_error(db.error());
+                     if (auto m = (*db)->migrate(); !m) throw std::runtime_error(m.error());
+                     return std::make_unique<ScratchDatabase>(std::move(scratch), std::move(*db));
+                   }});
   }
   return out;
 }

@@ -1,7 +1,8 @@
 #pragma once
 // The backends every store test runs against. SQLite always; PostgreSQL when
 // GATEHOUSE_TEST_POSTGRES_URL names a server (scripts/test starts one).
-//   INSTANTIATE_TEST_SUITE_P(Backends, MyStoreTest, testing::ValuesIn(store_backends()), backend_name);
+//   INSTANTIATE_TEST_SUITE_P(Backends, MyStoreTest, testing::ValuesIn(store_backends()),
+//   backend_name);
 #include <functional>
 #include <memory>
 #include <optional>

@@ -28,8 +28,10 @@ using Clock = std::chrono::steady_clock;
 // waits for the server to have done something, never for a fixed time.
 template <typename Cond>
 bool eventually(Cond cond) {
-  for (auto end = Clock::now() + 10s; Clock::now() < end; std::this_thread::yield())
+  for (auto end = Clock::now() + 10s; Clock::now() < end;) {
     if (cond()) return true;
+    std::this_thread::sleep_for(10ms);  // a pause between polls, not a wait for an outcome
+  }
   return false;
 }
 
@@ -55,7 +57,8 @@ class PostgresTest : public ::testing::Test {
     scratch_ = std::make_unique<PostgresScratch>(*url);
   }
 
-  std::unique_ptr<store::Database> open(const std::string& url, store::postgres::PoolOptions o = {}) {
+  std::unique_ptr<store::Database> open(const std::string& url,
+                                        store::postgres::PoolOptions o = {}) {
     auto db = store::postgres::open(url, o);
     if (!db) throw std::runtime_error(db.error());
     return std::move(*db);
@@ -71,8 +74,10 @@ class PostgresTest : public ::testing::Test {
                       std::to_string(seconds) + "); COMMIT");
     });
     bool held = eventually([&] {
-      return scratch_->admin("SELECT COUNT(*) FROM pg_locks WHERE granted AND mode = "
-                             "'AccessExclusiveLock' AND relation = '" + table + "'::regclass") == "1";
+      return scratch_->admin(
+                 "SELECT COUNT(*) FROM pg_locks WHERE granted AND mode = "
+                 "'AccessExclusiveLock' AND relation = '" +
+                 table + "'::regclass") == "1";
     });
     if (!held) ADD_FAILURE() << "the lock was never taken";
     return holder;
@@ -80,8 +85,8 @@ class PostgresTest : public ::testing::Test {
 
   // Whether a connection named `app` waits for a lock.
   bool waiting(const std::string& app) {
-    return scratch_->admin("SELECT COUNT(*) FROM pg_stat_activity WHERE application_name = '" + app +
-                           "' AND wait_event_type = 'Lock'") != "0";
+    return scratch_->admin("SELECT COUNT(*) FROM pg_stat_activity WHERE application_name = '" +
+                           app + "' AND wait_event_type = 'Lock'") != "0";
   }
 
   std::unique_ptr<PostgresScratch> scratch_;
@@ -125,12 +130,13 @@ TEST_F(PostgresTest, PoolReconnectsAfterTheServerDropsItsConnections) {
   ASSERT_TRUE(db->migrate());
   ASSERT_TRUE(db->teams().insert(a_team("acme")));
   auto count = [&] {
-    return scratch_->admin("SELECT COUNT(*) FROM pg_stat_activity WHERE application_name = '" + app +
-                           "'");
+    return scratch_->admin("SELECT COUNT(*) FROM pg_stat_activity WHERE application_name = '" +
+                           app + "'");
   };
   ASSERT_EQ(count(), "1");
-  scratch_->admin("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '" +
-                  app + "'");
+  scratch_->admin(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '" + app +
+      "'");
   ASSERT_TRUE(eventually([&] { return count() == "0"; }));
 
   // The dead idle connection is noticed at checkout: not even one call fails.
@@ -152,8 +158,9 @@ TEST_F(PostgresTest, ConnectionKilledMidStatementFailsThatCallOnly) {
   store::Result<std::optional<domain::Team>> during;
   std::jthread caller([&] { during = db->teams().find("acme"); });
   ASSERT_TRUE(eventually([&] { return waiting(app); }));
-  scratch_->admin("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '" +
-                  app + "'");
+  scratch_->admin(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '" + app +
+      "'");
   caller.join();
   ASSERT_FALSE(during);
   EXPECT_EQ(during.error(), store::StoreError::unavailable);
@@ -167,7 +174,8 @@ TEST_F(PostgresTest, ConnectionKilledMidStatementFailsThatCallOnly) {
 // that finds the pool busy gives up after acquire_timeout with unavailable.
 TEST_F(PostgresTest, ExhaustedPoolFailsWithinTheAcquireTimeout) {
   std::string app = "gh_busy_" + scratch_->schema();
-  auto db = open(scratch_->url_with("application_name=" + app), {.size = 1, .acquire_timeout = 300ms});
+  auto db =
+      open(scratch_->url_with("application_name=" + app), {.size = 1, .acquire_timeout = 300ms});
   ASSERT_TRUE(db->migrate());
   auto holder = hold_teams_lock(2);
   store::Result<std::vector<domain::Team>> blocked;

@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include <libpq-fe.h>
+#include <poll.h>
 #include <spdlog/spdlog.h>
 
 namespace gatehouse::store::postgres {
@@ -72,8 +73,14 @@ Connection::~Connection() { PQfinish(c_); }
 bool Connection::broken() const { return broken_ || PQstatus(c_) != CONNECTION_OK; }
 
 bool Connection::still_alive() {
-  // libpq sockets are non-blocking inside: this reads only what is there.
-  if (!broken_ && (PQconsumeInput(c_) == 0 || PQstatus(c_) != CONNECTION_OK)) broken_ = true;
+  // A dropped backend sends FATAL, then closes: the first read takes the
+  // message, only a second one sees the end of the stream. poll() with no
+  // wait first, so a healthy idle connection costs one system call.
+  for (int i = 0; i < 4 && !broken_; ++i) {
+    pollfd p{PQsocket(c_), POLLIN, 0};
+    if (::poll(&p, 1, 0) <= 0) break;  // nothing pending
+    if (PQconsumeInput(c_) == 0 || PQstatus(c_) != CONNECTION_OK) broken_ = true;
+  }
   return !broken_;
 }
 
@@ -97,7 +104,8 @@ StoreError Connection::fail(const pg_result* r) {
   return StoreError::unavailable;
 }
 
-Result<Connection::ResultPtr> Connection::run(std::string_view sql, const std::vector<Value>& params) {
+Result<Connection::ResultPtr> Connection::run(std::string_view sql,
+                                              const std::vector<Value>& params) {
   if (broken_) return tl::unexpected(StoreError::unavailable);
   std::string key(sql);
   auto it = prepared_.find(key);

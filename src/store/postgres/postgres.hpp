@@ -187,7 +187,7 @@ class Pool {
   std::mutex mu_;
   std::condition_variable cv_;
   std::vector<std::unique_ptr<Connection>> idle_;
-  int open_ = 0;                        // idle + leased + being connected
+  int open_ = 0;                       // idle + leased + being connected
   std::atomic<bool> reachable_{true};  // logs the transitions, not every failed connect
 };
 

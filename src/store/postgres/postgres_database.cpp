@@ -26,8 +26,15 @@ constexpr std::string_view kRecordMigration =
 class PgDatabase final : public Database {
  public:
   PgDatabase(const std::string& url, PoolOptions options)
-      : pool_(url, options), teams_(pool_), users_(pool_), sessions_(pool_), attempts_(pool_),
-        audit_(pool_), tokens_(pool_), models_(pool_), usage_(pool_) {}
+      : pool_(url, options),
+        teams_(pool_),
+        users_(pool_),
+        sessions_(pool_),
+        attempts_(pool_),
+        audit_(pool_),
+        tokens_(pool_),
+        models_(pool_),
+        usage_(pool_) {}
 
   TeamStore& teams() override { return teams_; }
   UserStore& users() override { return users_; }

@@ -5,7 +5,8 @@ namespace gatehouse::store::postgres {
 namespace {
 
 constexpr std::string_view kFindUser =
-    "SELECT id, team_id, sub, email, name, role, created_at, last_login_at FROM users WHERE id = $1";
+    "SELECT id, team_id, sub, email, name, role, created_at, last_login_at FROM users WHERE id = "
+    "$1";
 constexpr std::string_view kFindUserBySub =
     "SELECT id, team_id, sub, email, name, role, created_at, last_login_at FROM users "
     "WHERE team_id = $1 AND sub = $2";
@@ -24,7 +25,8 @@ constexpr std::string_view kInsertSession =
 constexpr std::string_view kFindSession =
     "SELECT id_hash, user_id, team_id, csrf_token, id_token_sealed, created_at, last_seen_at, "
     "expires_at FROM sessions WHERE id_hash = $1";
-constexpr std::string_view kTouchSession = "UPDATE sessions SET last_seen_at = $2 WHERE id_hash = $1";
+constexpr std::string_view kTouchSession =
+    "UPDATE sessions SET last_seen_at = $2 WHERE id_hash = $1";
 constexpr std::string_view kDeleteSession = "DELETE FROM sessions WHERE id_hash = $1";
 constexpr std::string_view kDeleteTeamSessions = "DELETE FROM sessions WHERE team_id = $1";
 constexpr std::string_view kDeleteExpiredSessions = "DELETE FROM sessions WHERE expires_at <= $1";
@@ -37,7 +39,8 @@ constexpr std::string_view kInsertAttempt =
 constexpr std::string_view kTakeAttempt =
     "DELETE FROM login_attempts WHERE state_hash = $1 RETURNING state_hash, browser_hash, "
     "team_id, issuer, client_id, state, nonce, code_verifier, return_to, created_at, expires_at";
-constexpr std::string_view kDeleteExpiredAttempts = "DELETE FROM login_attempts WHERE expires_at <= $1";
+constexpr std::string_view kDeleteExpiredAttempts =
+    "DELETE FROM login_attempts WHERE expires_at <= $1";
 
 constexpr std::string_view kInsertAudit =
     "INSERT INTO audit_events (id, at, team_id, actor, action, target, details) "
@@ -62,11 +65,12 @@ domain::User read_user(Row& r) {
 }
 
 domain::Session read_session(Row& r) {
-  return {r.text(0), r.text(1), r.text(2), r.text(3), r.text(4), r.int64(5), r.int64(6), r.int64(7)};
+  return {r.text(0), r.text(1),  r.text(2),  r.text(3),
+          r.text(4), r.int64(5), r.int64(6), r.int64(7)};
 }
 
 domain::LoginAttempt read_attempt(Row& r) {
-  return {r.text(0), r.text(1), r.text(2), r.text(3), r.text(4),  r.text(5),
+  return {r.text(0), r.text(1), r.text(2), r.text(3),  r.text(4),  r.text(5),
           r.text(6), r.text(7), r.text(8), r.int64(9), r.int64(10)};
 }
 
@@ -90,9 +94,9 @@ Result<std::optional<domain::User>> PgUserStore::find_by_sub(std::string_view te
 
 Result<void> PgUserStore::insert(const domain::User& u) {
   return pool_.with([&](Connection& c) {
-    return ok_or(c.exec(kInsertUser, {u.id, u.team_id, u.sub, u.email, u.name,
-                                      std::string(domain::to_string(u.role)), u.created_at,
-                                      u.last_login_at}));
+    return ok_or(c.exec(kInsertUser,
+                        {u.id, u.team_id, u.sub, u.email, u.name,
+                         std::string(domain::to_string(u.role)), u.created_at, u.last_login_at}));
   });
 }
 
@@ -111,9 +115,9 @@ Result<std::vector<domain::User>> PgUserStore::list_by_team(std::string_view tea
 
 Result<void> PgSessionStore::insert(const domain::Session& s) {
   return pool_.with([&](Connection& c) {
-    return ok_or(c.exec(kInsertSession, {s.id_hash, s.user_id, s.team_id, s.csrf_token,
-                                         s.id_token_sealed, s.created_at, s.last_seen_at,
-                                         s.expires_at}));
+    return ok_or(
+        c.exec(kInsertSession, {s.id_hash, s.user_id, s.team_id, s.csrf_token, s.id_token_sealed,
+                                s.created_at, s.last_seen_at, s.expires_at}));
   });
 }
 
@@ -145,9 +149,9 @@ Result<int> PgSessionStore::remove_for_team(std::string_view team_id) {
 
 Result<void> PgLoginAttemptStore::insert(const domain::LoginAttempt& a) {
   return pool_.with([&](Connection& c) {
-    return ok_or(c.exec(kInsertAttempt, {a.state_hash, a.browser_hash, a.team_id, a.issuer,
-                                         a.client_id, a.state, a.nonce, a.code_verifier,
-                                         a.return_to, a.created_at, a.expires_at}));
+    return ok_or(c.exec(kInsertAttempt,
+                        {a.state_hash, a.browser_hash, a.team_id, a.issuer, a.client_id, a.state,
+                         a.nonce, a.code_verifier, a.return_to, a.created_at, a.expires_at}));
   });
 }
 

@@ -1,8 +1,8 @@
 #pragma once
 // PostgreSQL implementations of the per-aggregate store interfaces.
-#include "store/postgres/postgres.hpp"
 #include "store/audit_store.hpp"
 #include "store/login_attempt_store.hpp"
+#include "store/postgres/postgres.hpp"
 #include "store/session_store.hpp"
 #include "store/team_store.hpp"
 #include "store/user_store.hpp"
@@ -27,12 +27,14 @@ class PgUserStore final : public UserStore {
  public:
   explicit PgUserStore(Pool& pool) : pool_(pool) {}
   Result<std::optional<domain::User>> find(std::string_view user_id) override;
-  Result<std::optional<domain::User>> find_by_sub(std::string_view team_id, std::string_view sub) override;
+  Result<std::optional<domain::User>> find_by_sub(std::string_view team_id,
+                                                  std::string_view sub) override;
   Result<void> insert(const domain::User& user) override;
   Result<void> record_login(std::string_view user_id, std::string_view email, std::string_view name,
                             std::int64_t at) override;
   Result<std::vector<domain::User>> list_by_team(std::string_view team_id) override;
-  Result<RoleChange> set_role(std::string_view team_id, std::string_view user_id, domain::Role role) override;
+  Result<RoleChange> set_role(std::string_view team_id, std::string_view user_id,
+                              domain::Role role) override;
 
  private:
   Pool& pool_;
@@ -78,7 +80,8 @@ class PgTokenStore final : public TokenStore {
   explicit PgTokenStore(Pool& pool) : pool_(pool) {}
   Result<void> insert(const domain::ApiToken& token) override;
   Result<std::optional<domain::ApiToken>> find_by_hash(std::string_view hash) override;
-  Result<std::optional<domain::ApiToken>> find(std::string_view team_id, std::string_view id) override;
+  Result<std::optional<domain::ApiToken>> find(std::string_view team_id,
+                                               std::string_view id) override;
   Result<std::optional<domain::ApiToken>> find_by_id(std::string_view id) override;
   Result<std::vector<domain::ApiToken>> list(std::string_view team_id,
                                              const std::optional<std::string>& created_by) override;

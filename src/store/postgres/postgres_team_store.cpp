@@ -38,7 +38,8 @@ domain::Team read_team(Row& r) {
 }  // namespace
 
 Result<std::optional<domain::Team>> PgTeamStore::find(std::string_view id) {
-  return pool_.with([&](Connection& c) { return query_one(c, kFindTeam, {std::string(id)}, read_team); });
+  return pool_.with(
+      [&](Connection& c) { return query_one(c, kFindTeam, {std::string(id)}, read_team); });
 }
 
 Result<std::vector<domain::Team>> PgTeamStore::list() {
@@ -47,9 +48,10 @@ Result<std::vector<domain::Team>> PgTeamStore::list() {
 
 Result<void> PgTeamStore::insert(const domain::Team& t) {
   return pool_.with([&](Connection& c) {
-    return ok_or(c.exec(kInsertTeam, {t.id, t.name, t.issuer, t.client_id, t.client_secret_sealed,
-                                      t.admin_email, std::string(domain::to_string(t.workspace)),
-                                      std::int64_t{t.enabled ? 1 : 0}, t.created_at, t.updated_at}));
+    return ok_or(
+        c.exec(kInsertTeam, {t.id, t.name, t.issuer, t.client_id, t.client_secret_sealed,
+                             t.admin_email, std::string(domain::to_string(t.workspace)),
+                             std::int64_t{t.enabled ? 1 : 0}, t.created_at, t.updated_at}));
   });
 }
 

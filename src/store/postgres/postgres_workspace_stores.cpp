@@ -74,7 +74,7 @@ constexpr std::string_view kCountAdmins =
 constexpr std::string_view kSetRole = "UPDATE users SET role = $3 WHERE team_id = $1 AND id = $2";
 
 domain::ApiToken read_token(Row& r) {
-  return {r.text(0), r.text(1), r.text(2),   r.text(3),     r.text(4),
+  return {r.text(0), r.text(1),  r.text(2),      r.text(3),     r.text(4),
           r.text(5), r.int64(6), r.opt_int64(7), r.opt_int64(8)};
 }
 
@@ -193,7 +193,8 @@ Result<domain::UsageReport> PgUsageStore::report(std::string_view team_id,
   std::vector<Value> params{std::string(team_id), std::string(from_day), std::string(to_day)};
   return pool_.with([&](Connection& c) -> Result<domain::UsageReport> {
     domain::UsageReport out;
-    for (auto [sql, rows] : {std::pair{kUsageByDay, &out.by_day}, {kUsageByModel, &out.by_model},
+    for (auto [sql, rows] : {std::pair{kUsageByDay, &out.by_day},
+                             {kUsageByModel, &out.by_model},
                              {kUsageByToken, &out.by_token}}) {
       auto r = query_all(c, sql, params, read_usage_row);
       if (!r) return tl::unexpected(r.error());
@@ -221,8 +222,8 @@ Result<UserStore::RoleChange> PgUserStore::set_role(std::string_view team_id,
     if (*current == domain::to_string(role)) return RoleChange::unchanged;
     if (*current == "admin") {
       std::int64_t admins = 0;
-      auto n = c.query(kCountAdmins, {std::string(team_id)},
-                       [&](Row& row) { admins = row.int64(0); });
+      auto n =
+          c.query(kCountAdmins, {std::string(team_id)}, [&](Row& row) { admins = row.int64(0); });
       if (!n) return tl::unexpected(n.error());
       if (admins <= 1) return RoleChange::last_admin;
     }
