@@ -18,10 +18,6 @@ std::string one_line(std::string_view s) {
   return out;
 }
 
-// Notices ("relation already exists, skipping", or a FATAL that arrives while
-// a pooled connection sits idle) would go to stderr by default.
-void quiet_notice(void*, const char* message) { spdlog::debug("postgres: {}", one_line(message)); }
-
 }  // namespace
 
 std::string Row::text(int col) const {
@@ -64,8 +60,20 @@ std::unique_ptr<Connection> Connection::connect(const std::string& conninfo, int
     PQfinish(c);
     return nullptr;
   }
-  PQsetNoticeProcessor(c, quiet_notice, nullptr);
-  return std::unique_ptr<Connection>(new Connection(c));
+  std::unique_ptr<Connection> conn(new Connection(c));
+  PQsetNoticeReceiver(c, &Connection::on_notice, conn.get());
+  return conn;
+}
+
+void Connection::on_notice(void* self, const pg_result* r) {
+  // Notices ("relation already exists, skipping") would go to stderr by
+  // default. A FATAL that arrives while the connection sits idle (the
+  // server is shutting down, or pg_terminate_backend) comes this way too,
+  // before the socket closes: the connection is finished from then on.
+  const char* severity = PQresultErrorField(r, PG_DIAG_SEVERITY_NONLOCALIZED);
+  std::string_view sv = severity ? severity : "";
+  if (sv == "FATAL" || sv == "PANIC") static_cast<Connection*>(self)->broken_ = true;
+  spdlog::debug("postgres: {}", one_line(PQresultErrorMessage(r)));
 }
 
 Connection::~Connection() { PQfinish(c_); }
@@ -80,6 +88,7 @@ bool Connection::still_alive() {
     pollfd p{PQsocket(c_), POLLIN, 0};
     if (::poll(&p, 1, 0) <= 0) break;  // nothing pending
     if (PQconsumeInput(c_) == 0 || PQstatus(c_) != CONNECTION_OK) broken_ = true;
+    (void)PQisBusy(c_);  // parses what was read: a FATAL reaches on_notice
   }
   return !broken_;
 }

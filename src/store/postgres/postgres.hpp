@@ -79,6 +79,7 @@ class Connection {
   using ResultPtr = std::unique_ptr<pg_result, void (*)(pg_result*)>;
   Result<ResultPtr> run(std::string_view sql, const std::vector<Value>& params);
   StoreError fail(const pg_result* r);
+  static void on_notice(void* self, const pg_result* r);
 
   pg_conn* c_;
   std::unordered_map<std::string, std::string> prepared_;  // SQL text -> statement name
