@@ -102,15 +102,18 @@ std::vector<Backend> store_backends() {
                    if (auto m = (*db)->migrate(); !m) throw std::runtime_error(m.error());
                    return std::move(*db);
                  }});
-  if (auto server = postgres_test_url()) {
-    out.push_back({"postgres", [server = *server]() -> std::unique_ptr<store::Database> {
-                     auto scratch = std::make_unique<PostgresScratch>(server);
-                     auto db = store::open_database(scratch->url());
-                     if (!db) throw std::runtime_error(db.error());
-                     if (auto m = (*db)->migrate(); !m) throw std::runtime_error(m.error());
-                     return std::make_unique<ScratchDatabase>(std::move(scratch), std::move(*db));
-                   }});
-  }
+  out.push_back({"postgres",
+                 []() -> std::unique_ptr<store::Database> {
+                   auto scratch = std::make_unique<PostgresScratch>(postgres_test_url().value());
+                   auto db = store::open_database(scratch->url());
+                   if (!db) throw std::runtime_error(db.error());
+                   if (auto m = (*db)->migrate(); !m) throw std::runtime_error(m.error());
+                   return std::make_unique<ScratchDatabase>(std::move(scratch), std::move(*db));
+                 },
+                 []() -> std::optional<std::string> {
+                   if (postgres_test_url()) return std::nullopt;
+                   return "GATEHOUSE_TEST_POSTGRES_URL is not set (scripts/test sets it)";
+                 }});
   return out;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
-// The backends every store test runs against. SQLite always; PostgreSQL when
-// GATEHOUSE_TEST_POSTGRES_URL names a server (scripts/test starts one).
+// The backends every store test runs against: SQLite, and PostgreSQL when
+// GATEHOUSE_TEST_POSTGRES_URL names a server (scripts/test starts one; else
+// those tests are skipped, saying so).
 //   INSTANTIATE_TEST_SUITE_P(Backends, MyStoreTest, testing::ValuesIn(store_backends()),
 //   backend_name);
 #include <functional>
@@ -19,6 +20,10 @@ struct Backend {
   std::string name;
   // A fresh, migrated, empty database for one test.
   std::function<std::unique_ptr<store::Database>()> open;
+  // Why this backend cannot run here (the test is skipped), or nullopt. The
+  // list of backends is fixed, so ctest, which lists the tests at build
+  // time, knows the PostgreSQL ones whatever the environment was then.
+  std::function<std::optional<std::string>()> unavailable = [] { return std::nullopt; };
 };
 
 std::vector<Backend> store_backends();
