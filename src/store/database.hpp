@@ -35,7 +35,8 @@ class Database {
   [[nodiscard]] virtual tl::expected<int, std::string> migrate() = 0;
 };
 
-// sqlite://PATH (relative) or sqlite:///abs/path; postgresql://… (later).
+// sqlite://PATH (relative) or sqlite:///abs/path; postgresql://… or postgres://…
+// (libpq URL; pool_max_conns=N in its query sets the pool size, default 8).
 [[nodiscard]] tl::expected<std::unique_ptr<Database>, std::string> open_database(
     const std::string& url);
 

@@ -22,7 +22,10 @@ inline constexpr std::int64_t kT0 = 1'700'000'000;
 // Every store suite: a fresh, migrated, empty database per test.
 class StoreTest : public ::testing::TestWithParam<Backend> {
  protected:
-  void SetUp() override { db_ = GetParam().open(); }
+  void SetUp() override {
+    if (auto why = GetParam().unavailable()) GTEST_SKIP() << *why;
+    db_ = GetParam().open();
+  }
   std::unique_ptr<store::Database> db_;
 };
 

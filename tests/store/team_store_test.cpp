@@ -19,7 +19,10 @@ domain::Team team(std::string id) {
 
 class TeamStoreTest : public ::testing::TestWithParam<Backend> {
  protected:
-  void SetUp() override { db_ = GetParam().open(); }
+  void SetUp() override {
+    if (auto why = GetParam().unavailable()) GTEST_SKIP() << *why;
+    db_ = GetParam().open();
+  }
   std::unique_ptr<store::Database> db_;
 };
 
