@@ -14,6 +14,8 @@
 #include <boost/beast/http.hpp>
 #include <spdlog/spdlog.h>
 
+#include "http/request_parser.hpp"
+
 namespace gatehouse::http {
 
 namespace asio = boost::asio;
@@ -84,18 +86,6 @@ struct Connection : std::enable_shared_from_this<Connection> {
   }
   void disarm() { armed = false; }
 };
-
-Request to_request(const bhttp::request<bhttp::string_body>& in, std::string remote) {
-  Request r = Request::make(std::string(in.method_string()), std::string(in.target()), in.body());
-  r.headers.reserve(16);
-  for (const auto& f : in) {
-    std::string name(f.name_string());
-    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    r.headers.emplace_back(std::move(name), std::string(f.value()));
-  }
-  r.remote_addr = std::move(remote);
-  return r;
-}
 
 bhttp::response<bhttp::string_body> to_beast(Response&& res, unsigned version, bool keep_alive,
                                              bool head) {
@@ -206,21 +196,13 @@ struct Server::Impl {
       // within header_timeout (slowloris).
       conn->busy = true;
       auto started = std::chrono::steady_clock::now();
-      bhttp::request_parser<bhttp::string_body> parser;
-      parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
-      parser.body_limit(options.body_limit);
+      BeastRequestParser parser;
+      apply_limits(parser, {options.header_limit, options.body_limit});
       conn->arm(options.header_timeout);
       co_await bhttp::async_read(conn->socket, buffer, parser, asio::redirect_error(use_awaitable, ec));
       conn->disarm();
       if (ec) {
-        int status = 0;
-        if (conn->timed_out) status = 408;
-        else if (ec == bhttp::error::header_limit) status = 431;
-        else if (ec == bhttp::error::body_limit) status = 413;
-        else if (ec != bhttp::error::end_of_stream && ec != asio::error::eof &&
-                 ec != asio::error::connection_reset && ec != asio::error::operation_aborted)
-          status = 400;
-        if (status != 0) {
+        if (const int status = status_for_read_error(ec, conn->timed_out); status != 0) {
           Request blank;
           blank.remote_addr = remote;
           Response res = simple(status, bhttp::obsolete_reason(static_cast<bhttp::status>(status)));

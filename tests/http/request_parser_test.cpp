@@ -1,0 +1,74 @@
+// parse_request(): the server's reading path without a socket, which
+// tests/fuzz/fuzz_http_request drives with hostile bytes.
+#include "http/request_parser.hpp"
+
+#include <string>
+
+#include <gtest/gtest.h>
+
+namespace gatehouse::http {
+namespace {
+
+TEST(ParseRequest, ReadsMethodPathQueryHeadersAndBody) {
+  const std::string bytes =
+      "POST /a%20b?x=1 HTTP/1.1\r\nHost: sso\r\nX-Mixed-Case: v\r\nContent-Length: 3\r\n\r\nabc";
+  auto r = parse_request(bytes, {});
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->request.method, "POST");
+  EXPECT_EQ(r->request.path, "/a b");
+  EXPECT_EQ(r->request.query, "x=1");
+  EXPECT_EQ(r->request.header("x-mixed-case"), "v");
+  EXPECT_EQ(r->request.body, "abc");
+  EXPECT_TRUE(r->keep_alive);
+  EXPECT_EQ(r->consumed, bytes.size());
+}
+
+TEST(ParseRequest, PipelinedRequestsAreReadOneAtATime) {
+  const std::string first = "GET /a HTTP/1.1\r\nHost: x\r\n\r\n";
+  const std::string second = "GET /b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+  auto a = parse_request(first + second, {});
+  ASSERT_TRUE(a.has_value());
+  EXPECT_EQ(a->request.path, "/a");
+  EXPECT_EQ(a->consumed, first.size());
+  auto b = parse_request(second, {});
+  ASSERT_TRUE(b.has_value());
+  EXPECT_EQ(b->request.path, "/b");
+  EXPECT_FALSE(b->keep_alive);
+}
+
+TEST(ParseRequest, OverlongHeaderIs431) {
+  const std::string bytes = "GET / HTTP/1.1\r\nX-Pad: " + std::string(300, 'a') + "\r\n\r\n";
+  EXPECT_EQ(parse_request(bytes, {.header_limit = 256, .body_limit = 64}), tl::unexpected(431));
+}
+
+TEST(ParseRequest, BodyOverTheLimitIs413) {
+  const std::string bytes = "POST / HTTP/1.1\r\nContent-Length: 65\r\n\r\n" + std::string(65, 'a');
+  EXPECT_EQ(parse_request(bytes, {.header_limit = 256, .body_limit = 64}), tl::unexpected(413));
+}
+
+TEST(ParseRequest, HugeContentLengthIsRefusedBeforeAnyBodyArrives) {
+  EXPECT_EQ(parse_request("POST / HTTP/1.1\r\nContent-Length: 99999999999\r\n\r\n", {}),
+            tl::unexpected(413));
+}
+
+TEST(ParseRequest, ConflictingContentLengthsAre400) {
+  // Request smuggling: two framings of one body (RFC 9112 §6.3).
+  EXPECT_EQ(
+      parse_request("POST / HTTP/1.1\r\nContent-Length: 3\r\nContent-Length: 5\r\n\r\nabcde", {}),
+      tl::unexpected(400));
+}
+
+TEST(ParseRequest, NullByteInHeaderIs400) {
+  constexpr char kBytes[] = "GET / HTTP/1.1\r\nHost: a\0b\r\n\r\n";
+  EXPECT_EQ(parse_request(std::string(kBytes, sizeof kBytes - 1), {}), tl::unexpected(400));
+}
+
+TEST(ParseRequest, TruncatedRequestIs400AndNothingSentIsNoAnswer) {
+  EXPECT_EQ(parse_request("POST / HTTP/1.1\r\nContent-Length: 10\r\n\r\nabc", {}),
+            tl::unexpected(400));
+  EXPECT_EQ(parse_request("GET / HTTP/1.1\r\nHost:", {}), tl::unexpected(400));
+  EXPECT_EQ(parse_request("", {}), tl::unexpected(0));
+}
+
+}  // namespace
+}  // namespace gatehouse::http
