@@ -13,9 +13,50 @@ namespace gatehouse::http {
 namespace asio = boost::asio;
 namespace bhttp = boost::beast::http;
 
-void apply_limits(BeastRequestParser& parser, const RequestLimits& limits) {
-  parser.header_limit(static_cast<std::uint32_t>(limits.header_limit));
-  parser.body_limit(limits.body_limit);
+RequestReader::RequestReader(const RequestLimits& limits) : header_limit_(limits.header_limit) {
+  parser_.body_limit(limits.body_limit);
+}
+
+std::size_t RequestReader::put(asio::const_buffer data, boost::system::error_code& ec) {
+  std::size_t total = 0;
+  ec = {};
+  while (!parser_.is_done()) {
+    const bool in_header = !parser_.is_header_done();
+    if (in_header) {
+      // What the header has left; Beast never parses past it in one call.
+      // Not eager: the call stops at the end of the header, so `used` counts
+      // header bytes only.
+      parser_.header_limit(static_cast<std::uint32_t>(header_limit_ - header_used_));
+      parser_.eager(false);
+    } else {
+      parser_.eager(true);  // as http::async_read: the body in one pass
+    }
+    const auto used = parser_.put(data + total, ec);
+    total += used;
+    if (in_header) {
+      header_used_ += used;
+      if (header_used_ > header_limit_) ec = bhttp::error::header_limit;
+      // Unparsed header bytes that already fill what is left: Beast, having
+      // scanned them under a larger limit, would wait for more forever.
+      if (ec == bhttp::error::need_more && data.size() - total >= header_limit_ - header_used_)
+        ec = bhttp::error::header_limit;
+    }
+    // need_more after some progress: the rest may parse now (Beast holds
+    // back a field it cannot see the end of).
+    if (ec == bhttp::error::need_more && used > 0 && total < data.size()) continue;
+    if (ec || used == 0) break;
+  }
+  if (!ec && !parser_.is_done()) ec = bhttp::error::need_more;
+  return total;
+}
+
+boost::system::error_code RequestReader::end_of_input() {
+  boost::system::error_code ec;
+  if (parser_.got_some())
+    parser_.put_eof(ec);  // partial_message unless the request was complete
+  else
+    ec = bhttp::error::end_of_stream;
+  return ec;
 }
 
 int status_for_read_error(const boost::system::error_code& ec, bool timed_out) {
@@ -42,39 +83,14 @@ Request to_request(const BeastRequest& in, std::string remote_addr) {
 
 tl::expected<ParsedRequest, int> parse_request(std::string_view bytes,
                                                const RequestLimits& limits) {
-  BeastRequestParser parser;
-  apply_limits(parser, limits);
-  // As http::async_read does: parse the body in the same pass as the header.
-  parser.eager(true);
+  RequestReader reader(limits);
   boost::system::error_code ec;
-  std::string_view rest = bytes;
-  bool closed = false;  // everything the client sent has been offered
-  while (!parser.is_done()) {
-    if (closed) {
-      // As http::read_some on end of file: a started message is cut short
-      // (partial_message), an untouched one is the client going away.
-      if (parser.got_some())
-        parser.put_eof(ec);
-      else
-        ec = bhttp::error::end_of_stream;
-      if (ec) break;
-      continue;
-    }
-    const auto used = parser.put(asio::const_buffer(rest.data(), rest.size()), ec);
-    rest.remove_prefix(used);
-    if (ec == bhttp::error::need_more)
-      ec = {};
-    else if (ec)
-      break;
-    // The parser wants more than the client sent: what the socket read sees
-    // next is end of file.
-    if (used == 0 || rest.empty()) closed = true;
-  }
+  // All of `bytes` is one read; the client sent nothing more.
+  const auto used = reader.put(asio::const_buffer(bytes.data(), bytes.size()), ec);
+  if (ec == bhttp::error::need_more) ec = reader.end_of_input();
   if (ec) return tl::unexpected(status_for_read_error(ec, false));
-  const auto& message = parser.get();
-  ParsedRequest out{to_request(message, {}), message.keep_alive(), message.version(),
-                    bytes.size() - rest.size()};
-  return out;
+  const auto& message = reader.message();
+  return ParsedRequest{to_request(message, {}), message.keep_alive(), message.version(), used};
 }
 
 }  // namespace gatehouse::http

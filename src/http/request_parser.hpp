@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include <boost/asio/buffer.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -28,8 +29,34 @@ struct RequestLimits {
 using BeastRequest = boost::beast::http::request<boost::beast::http::string_body>;
 using BeastRequestParser = boost::beast::http::request_parser<boost::beast::http::string_body>;
 
-// Sets the limits on a fresh parser.
-void apply_limits(BeastRequestParser& parser, const RequestLimits& limits);
+// One request from the bytes a connection delivers, read by read. Beast 1.74
+// applies header_limit to the unparsed bytes of one parse call only: fields
+// parsed by earlier calls do not count, so a client sending its header in
+// pieces smaller than the limit was never stopped (found by
+// tests/fuzz/fuzz_http_request). The reader shrinks the parser's limit by what
+// the header has used so far.
+//   RequestReader reader(limits);
+//   for (;;) {
+//     buffer.consume(reader.put(buffer.data(), ec));
+//     if (ec != http::error::need_more) break;      // done ({}) or failed
+//     read more into buffer; on end of file: ec = reader.end_of_input(); break;
+//   }
+class RequestReader {
+ public:
+  explicit RequestReader(const RequestLimits& limits);
+  // Parses as much of `data` as it can; returns the bytes used. ec:
+  // need_more (read more), another error, or none when the request is done.
+  std::size_t put(boost::asio::const_buffer data, boost::system::error_code& ec);
+  // The client closed its side: a started request is cut short.
+  [[nodiscard]] boost::system::error_code end_of_input();
+  [[nodiscard]] bool done() const { return parser_.is_done(); }
+  [[nodiscard]] const BeastRequest& message() const { return parser_.get(); }
+
+ private:
+  BeastRequestParser parser_;
+  std::size_t header_limit_;
+  std::size_t header_used_ = 0;
+};
 
 // The status that answers a failed read, or 0 when the client just went away
 // (or stopped mid-request) and gets no answer. timed_out: the read deadline

@@ -196,10 +196,17 @@ struct Server::Impl {
       // within header_timeout (slowloris).
       conn->busy = true;
       auto started = std::chrono::steady_clock::now();
-      BeastRequestParser parser;
-      apply_limits(parser, {options.header_limit, options.body_limit});
+      RequestReader reader({options.header_limit, options.body_limit});
       conn->arm(options.header_timeout);
-      co_await bhttp::async_read(conn->socket, buffer, parser, asio::redirect_error(use_awaitable, ec));
+      for (;;) {
+        buffer.consume(reader.put(buffer.data(), ec));
+        if (ec != bhttp::error::need_more) break;
+        auto got = co_await conn->socket.async_read_some(buffer.prepare(65536),
+                                                         asio::redirect_error(use_awaitable, ec));
+        buffer.commit(got);
+        if (ec == asio::error::eof) ec = reader.end_of_input();
+        if (ec) break;
+      }
       conn->disarm();
       if (ec) {
         if (const int status = status_for_read_error(ec, conn->timed_out); status != 0) {
@@ -214,7 +221,7 @@ struct Server::Impl {
         }
         break;
       }
-      auto& in = parser.get();
+      auto& in = reader.message();
       Request req = to_request(in, remote);
       req.request_id = next_request_id();
       bool keep_alive = in.keep_alive() && n + 1 < options.max_requests_per_connection;
