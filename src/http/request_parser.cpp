@@ -13,6 +13,23 @@ namespace gatehouse::http {
 namespace asio = boost::asio;
 namespace bhttp = boost::beast::http;
 
+namespace {
+
+// RFC 9112 §6.3: a request whose Transfer-Encoding does not end in chunked
+// has no knowable body length (MUST 400). Beast 1.74 accepts one, and takes
+// Content-Length when it follows such a Transfer-Encoding: two framings that
+// a proxy in front may read differently (request smuggling, §6.1). Both are
+// refused.
+boost::system::error_code check_framing(const BeastRequestParser& parser) {
+  const auto& h = parser.get();
+  if (h.find(bhttp::field::transfer_encoding) == h.end()) return {};
+  if (!parser.chunked() || h.find(bhttp::field::content_length) != h.end())
+    return bhttp::error::bad_transfer_encoding;
+  return {};
+}
+
+}  // namespace
+
 RequestReader::RequestReader(const RequestLimits& limits) : header_limit_(limits.header_limit) {
   parser_.body_limit(limits.body_limit);
 }
@@ -36,6 +53,7 @@ std::size_t RequestReader::put(asio::const_buffer data, boost::system::error_cod
     if (in_header) {
       header_used_ += used;
       if (header_used_ > header_limit_) ec = bhttp::error::header_limit;
+      if (!ec && parser_.is_header_done()) ec = check_framing(parser_);
       // Unparsed header bytes that already fill what is left: Beast, having
       // scanned them under a larger limit, would wait for more forever.
       if (ec == bhttp::error::need_more && data.size() - total >= header_limit_ - header_used_)

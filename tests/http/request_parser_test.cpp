@@ -59,6 +59,21 @@ TEST(ParseRequest, ConflictingContentLengthsAre400) {
       tl::unexpected(400));
 }
 
+TEST(ParseRequest, TransferEncodingNotEndingInChunkedIs400) {
+  // Request smuggling (fuzz_http_request): Beast framed this body by
+  // Content-Length and kept the connection; a proxy may frame it otherwise.
+  EXPECT_EQ(parse_request("POST / HTTP/1.1\r\nTransfer-Encoding: xchun : chunked\r\n"
+                          "Content-Length: 3\r\n\r\nabc",
+                          {}),
+            tl::unexpected(400));
+  EXPECT_EQ(parse_request(
+                "POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\nGET /x HTTP/1.1\r\n\r\n", {}),
+            tl::unexpected(400));
+  EXPECT_TRUE(
+      parse_request("POST / HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n", {})
+          .has_value());
+}
+
 TEST(ParseRequest, NullByteInHeaderIs400) {
   constexpr char kBytes[] = "GET / HTTP/1.1\r\nHost: a\0b\r\n\r\n";
   EXPECT_EQ(parse_request(std::string(kBytes, sizeof kBytes - 1), {}), tl::unexpected(400));
