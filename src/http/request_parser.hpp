@@ -30,11 +30,11 @@ using BeastRequest = boost::beast::http::request<boost::beast::http::string_body
 using BeastRequestParser = boost::beast::http::request_parser<boost::beast::http::string_body>;
 
 // One request from the bytes a connection delivers, read by read. Beast 1.74
-// applies header_limit to the unparsed bytes of one parse call only: fields
-// parsed by earlier calls do not count, so a client sending its header in
-// pieces smaller than the limit was never stopped (found by
+// measures header_limit from where its previous parse call stopped: fields
+// parsed by earlier calls do not count, so a header split across reads got
+// through at up to about twice the limit (found by
 // tests/fuzz/fuzz_http_request). The reader shrinks the parser's limit by what
-// the header has used so far.
+// the header has used so far, and refuses ambiguous framing (check_framing).
 //   RequestReader reader(limits);
 //   for (;;) {
 //     buffer.consume(reader.put(buffer.data(), ec));
