@@ -41,7 +41,7 @@ describe('two gatehouse instances on one PostgreSQL database', { skip }, () => {
   // Last resort, if the process dies before after(): no gatehouse or IdP left running.
   const forgetChildren = atExit(() => {
     for (const p of [A, B, idp]) if (p?.process.exitCode === null) p.process.kill('SIGKILL');
-    for (const p of [A, B]) if (p) rmSync(p.dir, { recursive: true, force: true });
+    for (const p of [A, B, idp]) if (p) rmSync(p.dir, { recursive: true, force: true });
   });
 
   before(async () => {
