@@ -305,8 +305,9 @@ describe('two gatehouse instances on one PostgreSQL database', { skip }, () => {
     const pids = [A.process.pid, B.process.pid];
 
     await pg.stop();
+    const noticed = [];
     for (const [name, gh] of [['A', A], ['B', B]]) {
-      await until(`${name} /readyz says not ready`, async () => (await call(gh, '/readyz')).status === 503, { limitMs: 5000, everyMs: 50 });
+      noticed.push(await until(`${name} /readyz says not ready`, async () => (await call(gh, '/readyz')).status === 503, { limitMs: 5000, everyMs: 50 }));
       const ready = await call(gh, '/readyz');
       assert.equal(ready.json.status, 'not ready');
       assert.match(ready.json.reason ?? '', /database/i, 'says why');
@@ -322,6 +323,7 @@ describe('two gatehouse instances on one PostgreSQL database', { skip }, () => {
       // A token nobody has seen needs the database.
       assert.equal((await call(gh, '/internal/authz', { bearer: `gh_${'y'.repeat(43)}` })).status, 503);
     }
+    t.diagnostic(`not ready after PostgreSQL stopped: A ${noticed[0].toFixed(0)} ms, B ${noticed[1].toFixed(0)} ms later`);
     assert.equal((await call(A, '/internal/authz', { bearer: cached.json.token })).status, 204, 'cached tokens keep working');
     const down = await fetch(`${base}/login_sso`, {
       method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `team_id=${TEAM}`,

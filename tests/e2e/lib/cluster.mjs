@@ -83,7 +83,9 @@ export function postgresMissing() {
  * deletes the directory.
  */
 export async function startPostgres() {
-  const dir = mkdtempSync(path.join(tmpdir(), 'gh-pg-'));
+  // Under /tmp, not $TMPDIR: run as root, the server runs as the `postgres`
+  // user, which must reach the directory (a TMPDIR under /root it cannot).
+  const dir = mkdtempSync('/tmp/gh-pg-');
   // Until remove(): stop the server and delete its directory even if the test
   // process dies first. pg_ctl refuses to stop a server that is not running,
   // which is fine.
