@@ -36,7 +36,7 @@ TEST(CrashDurability, KillNineUnderLoadLosesNoAnsweredTokenOrSession) {
   {
     GatehouseProcess gh(env);
     auto ada = sign_in(gh.port(), idp, "acme", "ada", "ada@acme.test");
-    ASSERT_TRUE(ada) << gh.log();
+    ASSERT_TRUE(ada) << ada.error() << "\n" << gh.log();
     sessions.push_back(*ada);
 
     std::vector<std::thread> clients;

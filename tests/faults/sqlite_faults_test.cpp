@@ -149,7 +149,7 @@ class SqliteFault : public ::testing::Test {
 TEST_F(SqliteFault, DatabaseLockedByAnotherProcessAnswers503AndRecoversWhenTheLockGoes) {
   GatehouseProcess gh(env);
   auto ada = sign_in(gh.port(), idp, "acme", "ada", "ada@acme.test");
-  ASSERT_TRUE(ada) << gh.log();
+  ASSERT_TRUE(ada) << ada.error() << "\n" << gh.log();
   ProbeClient api(gh.port());
   auto token = create_token(api, *ada, "before");
   ASSERT_TRUE(token);
@@ -172,7 +172,7 @@ TEST_F(SqliteFault, DiskFullAnswers503AndRecoversWhenSpaceReturns) {
   // full disk; pipes (the log) are not affected.
   GatehouseProcess gh(env, {.ignore_sigxfsz = true});
   auto ada = sign_in(gh.port(), idp, "acme", "ada", "ada@acme.test");
-  ASSERT_TRUE(ada) << gh.log();
+  ASSERT_TRUE(ada) << ada.error() << "\n" << gh.log();
   ProbeClient api(gh.port());
   auto token = create_token(api, *ada, "before");
   ASSERT_TRUE(token);
@@ -201,7 +201,7 @@ TEST_F(SqliteFault, ReadOnlyDatabaseFileAnswers503AndRecoversWhenMadeWritableWit
   {
     GatehouseProcess gh(env, {.run_as = kNobody});
     auto s = sign_in(gh.port(), idp, "acme", "ada", "ada@acme.test");
-    ASSERT_TRUE(s) << gh.log();
+    ASSERT_TRUE(s) << s.error() << "\n" << gh.log();
     ada = *s;
     ProbeClient api(gh.port());
     auto t = create_token(api, ada, "before");

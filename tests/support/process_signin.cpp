@@ -43,18 +43,25 @@ ProbeResponse finish_signin(std::uint16_t port, const StartedSignin& started,
                timeout);
 }
 
-std::optional<BrowserSession> sign_in(std::uint16_t port, ScriptedProvider& idp,
-                                      const std::string& team_id, const std::string& sub,
-                                      const std::string& email) {
+tl::expected<BrowserSession, std::string> sign_in(std::uint16_t port, ScriptedProvider& idp,
+                                                  const std::string& team_id, const std::string& sub,
+                                                  const std::string& email) {
+  // Which step failed and what gatehouse answered: the process log may not
+  // be flushed yet when a test prints it.
+  const auto failed = [](const char* step, const ProbeResponse& r) {
+    return tl::unexpected(std::string(step) + " answered " + std::to_string(r.status) + ": " +
+                          r.body.substr(0, 300));
+  };
   auto started = start_signin(port, team_id);
-  if (started.response.status != 302 || started.state.empty()) return std::nullopt;
+  if (started.response.status != 302 || started.state.empty())
+    return failed("POST /login_sso", started.response);
   auto done = finish_signin(port, started, idp.grant(started.nonce, sub, email), idp.issuer());
   BrowserSession s{done.set_cookie("gh_session"), {}};
-  if (done.status != 303 || s.cookie.empty()) return std::nullopt;
+  if (done.status != 303 || s.cookie.empty()) return failed("GET /sso/callback", done);
   auto who = probe(port, me(s));
-  if (who.status != 200) return std::nullopt;
+  if (who.status != 200) return failed("GET /api/v1/me", who);
   auto doc = nlohmann::json::parse(who.body, nullptr, false);
-  if (!doc.is_object() || !doc.contains("csrf_token")) return std::nullopt;
+  if (!doc.is_object() || !doc.contains("csrf_token")) return failed("GET /api/v1/me", who);
   s.csrf = doc["csrf_token"].get<std::string>();
   return s;
 }

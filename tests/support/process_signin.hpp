@@ -14,6 +14,8 @@
 #include <optional>
 #include <string>
 
+#include <tl/expected.hpp>
+
 #include "support/http_probe.hpp"
 #include "support/scripted_provider.hpp"
 
@@ -40,8 +42,8 @@ void register_team(const std::map<std::string, std::string>& env, const std::str
 [[nodiscard]] ProbeResponse finish_signin(
     std::uint16_t port, const StartedSignin& started, const std::string& code,
     const std::string& issuer, std::chrono::milliseconds timeout = std::chrono::seconds(10));
-// The whole flow; nullopt when any step did not succeed.
-[[nodiscard]] std::optional<BrowserSession> sign_in(std::uint16_t port, ScriptedProvider& idp,
+// The whole flow; when a step does not succeed, which one and its answer.
+[[nodiscard]] tl::expected<BrowserSession, std::string> sign_in(std::uint16_t port, ScriptedProvider& idp,
                                                     const std::string& team_id,
                                                     const std::string& sub,
                                                     const std::string& email);
