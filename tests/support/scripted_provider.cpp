@@ -162,6 +162,11 @@ struct ScriptedProvider::Impl {
 
 ScriptedProvider::ScriptedProvider(std::string client_id, std::string client_secret)
     : impl_(std::make_unique<Impl>()) {
+  // The signing key is generated on first use (RSA-2048: 0.1 s in a release
+  // build, seconds under ASan). Inside the token endpoint that first use
+  // outlasted gatehouse's provider timeout and failed a healthy sign-in
+  // (CI, 2026-11-29), so it happens here, before any gatehouse asks.
+  (void)FakeProvider::signer();
   auto& i = *impl_;
   i.client_id = std::move(client_id);
   i.client_secret = std::move(client_secret);
