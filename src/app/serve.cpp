@@ -64,7 +64,7 @@ class Background {
             lock.lock();
           }
           lock.unlock();
-          tokens.flush_last_used();
+          tokens.flush_last_used(1);  // at shutdown: every use not yet written
           session_cache.flush_last_seen();
         }) {}
   ~Background() {
@@ -105,7 +105,7 @@ int run_server(const config::Config& cfg) {
   auto idp_http = http::make_beast_client({.default_timeout = cfg.idp_timeout});
   metrics::Registry registry;
   http::MeteredClient idp_metered(*idp_http, registry);
-  http::LimitedClient idp_limited(idp_metered, 16);
+  http::LimitedClient idp_limited(idp_metered, 16, cfg.idp_timeout);
   oidc::RelyingParty rp(idp_limited, clock, rng);
   // Signed-in requests answered from memory; every write that ends or changes
   // a session goes through `observed`, which evicts here and tells the other

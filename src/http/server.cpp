@@ -252,38 +252,24 @@ struct Server::Impl {
         pool.get_executor(), [&]() -> asio::awaitable<Response> { co_return invoke(m, req); }, use_aw);
   }
 
-  // Reads one request into parser. Returns false when the connection is to
-  // be closed without an answer (the peer left, or idled out); otherwise ec
-  // says whether the request is whole (ec clear) or why not. The first byte
-  // of a request starts its header_timeout (slowloris); before that, the
+  // Reads one request. Returns false when the connection is to be closed
+  // without an answer (the peer left, or idled out); otherwise ec says
+  // whether the request is whole (ec clear) or why not. The first byte of a
+  // request starts its header_timeout (slowloris); before that, the
   // connection may idle for idle_timeout (first request: header_timeout).
-  Awaitable<bool> read_request(Connection& conn, beast::flat_buffer& buffer, RequestParser& parser,
+  Awaitable<bool> read_request(Connection& conn, beast::flat_buffer& buffer, RequestReader& reader,
                                bool first, beast::error_code& ec,
                                std::chrono::steady_clock::time_point& started) {
     bool idle = buffer.size() == 0;
     started = std::chrono::steady_clock::now();
     conn.arm(idle && !first ? options.idle_timeout : options.header_timeout);
     for (;;) {
-      while (buffer.size() != 0 && !parser.is_done()) {
-        auto used = parser.put(buffer.data(), ec);
-        buffer.consume(used);
-        if (ec == bhttp::error::need_more) {
-          ec = {};
-          break;
-        }
-        if (ec) {
-          conn.disarm();
-          co_return true;
-        }
-      }
-      if (parser.is_done()) break;
+      buffer.consume(reader.put(buffer.data(), ec));
+      if (ec != bhttp::error::need_more) break;  // whole ({}) or refused
       auto got = co_await conn.socket.async_read_some(buffer.prepare(16 * 1024),
                                                       asio::redirect_error(use_aw, ec));
       buffer.commit(got);
-      if (ec == asio::error::eof && parser.got_some()) {
-        parser.put_eof(ec);  // a request cut short: partial_message, a 400
-        if (!ec) break;
-      }
+      if (ec == asio::error::eof) ec = reader.end_of_input();  // cut short: partial_message, a 400
       if (ec) {
         conn.disarm();
         // Idle keep-alive connections that time out or close are not errors.
@@ -324,17 +310,12 @@ struct Server::Impl {
     static const std::string no_body;
     for (std::size_t n = 0; n < options.max_requests_per_connection && !stopping; ++n) {
       beast::error_code ec;
-      RequestParser parser(options.header_limit, options.body_limit);
+      RequestReader reader({options.header_limit, options.body_limit});
       std::chrono::steady_clock::time_point started;
-      if (!co_await read_request(*conn, buffer, parser, n == 0, ec, started) || stopping) break;
+      if (!co_await read_request(*conn, buffer, reader, n == 0, ec, started) || stopping) break;
       conn->busy = true;
       if (ec) {
-        int status = 0;
-        if (conn->timed_out) status = 408;
-        else if (ec == bhttp::error::header_limit) status = 431;
-        else if (ec == bhttp::error::body_limit) status = 413;
-        else if (ec != asio::error::connection_reset && ec != asio::error::operation_aborted) status = 400;
-        if (status != 0) {
+        if (const int status = status_for_read_error(ec, conn->timed_out); status != 0) {
           Request blank;
           blank.remote_addr = remote;
           blank.request_id = next_request_id();
@@ -345,12 +326,12 @@ struct Server::Impl {
         }
         break;
       }
-      Request& req = parser.request();
+      Request& req = reader.request();
       req.remote_addr = remote;
       req.request_id = next_request_id();
-      const unsigned version = parser.version();
-      const bool head_request = parser.is_head();
-      bool keep_alive = parser.keep_alive() && n + 1 < options.max_requests_per_connection;
+      const unsigned version = reader.version();
+      const bool head_request = reader.is_head();
+      bool keep_alive = reader.keep_alive() && n + 1 < options.max_requests_per_connection;
       Response res;
       std::string route;
       std::optional<Router::Match> m;

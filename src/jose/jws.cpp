@@ -36,12 +36,14 @@ std::optional<Segments> split(std::string_view compact) {
   return s;
 }
 
-// The header as a JSON object. Duplicate member names are refused (RFC 7515
-// §5.2 allows rejecting them): two "alg" members are a classic way to make
-// two parsers disagree about what was verified.
-std::optional<Json> parse_header(std::string_view b64) {
-  const auto text = crypto::base64url_decode(b64);
-  if (!text) return std::nullopt;
+// A JSON object with no duplicate member names at its top level (RFC 7515
+// §5.2 and RFC 7519 §4 allow refusing them: two "alg" or two "sub" members
+// are a classic way to make two parsers disagree about what was verified)
+// and no NUL byte anywhere: nlohmann's lexer takes NUL as the end of input,
+// so `{"sub":"a"}\0anything` would parse as `{"sub":"a"}` (found by a
+// differential fuzz against a strict parser).
+std::optional<Json> parse_object(std::string_view text) {
+  if (text.find('\0') != std::string_view::npos) return std::nullopt;
   std::vector<std::string> seen;
   bool duplicate = false;
   const Json::parser_callback_t on_event = [&](int depth, Json::parse_event_t event, Json& parsed) {
@@ -54,9 +56,15 @@ std::optional<Json> parse_header(std::string_view b64) {
     }
     return true;
   };
-  Json header = Json::parse(*text, on_event, /*allow_exceptions=*/false);
-  if (duplicate || !header.is_object()) return std::nullopt;
-  return header;
+  Json out = Json::parse(text, on_event, /*allow_exceptions=*/false);
+  if (duplicate || !out.is_object()) return std::nullopt;
+  return out;
+}
+
+std::optional<Json> parse_header(std::string_view b64) {
+  const auto text = crypto::base64url_decode(b64);
+  if (!text) return std::nullopt;
+  return parse_object(*text);
 }
 
 }  // namespace
@@ -130,9 +138,9 @@ tl::expected<VerifiedJws, JoseError> JwsVerifier::verify(std::string_view compac
 
   // Parsed only after the signature holds: unauthenticated input gets as
   // little parsing as possible.
-  Json claims = Json::parse(*payload, nullptr, /*allow_exceptions=*/false);
-  if (!claims.is_object()) return tl::unexpected(JoseError::malformed);
-  return VerifiedJws(std::move(claims));
+  auto claims = parse_object(*payload);
+  if (!claims) return tl::unexpected(JoseError::malformed);
+  return VerifiedJws(std::move(*claims));
 }
 
 std::optional<std::string> JwsVerifier::peek_kid(std::string_view compact) {

@@ -249,10 +249,14 @@ bool verify_signature(Alg alg, const Jwk& key, std::string_view signing_input,
     return false;  // RSA: exactly k octets (RFC 8017 §8.2.2 step 1)
   }
 
+  // One digest context per thread, re-initialised per call: EVP_Digest would
+  // allocate, set up and cleanse a fresh one every time.
+  thread_local const std::unique_ptr<EVP_MD_CTX, MdCtxDeleter> md_ctx(EVP_MD_CTX_new());
   std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
   unsigned int md_len = 0;
-  if (EVP_Digest(signing_input.data(), signing_input.size(), md.data(), &md_len, digest(alg),
-                 nullptr) != 1) {
+  if (!md_ctx || EVP_DigestInit_ex2(md_ctx.get(), digest(alg), nullptr) != 1 ||
+      EVP_DigestUpdate(md_ctx.get(), signing_input.data(), signing_input.size()) != 1 ||
+      EVP_DigestFinal_ex(md_ctx.get(), md.data(), &md_len) != 1) {
     ERR_clear_error();
     return false;
   }

@@ -143,14 +143,14 @@ void TokenAuthority::refresh_teams() {
   teams_ = std::move(next);
 }
 
-void TokenAuthority::flush_last_used() {
+void TokenAuthority::flush_last_used(std::int64_t min_step) {
   std::vector<std::pair<std::string, std::int64_t>> uses;
   std::lock_guard flush(flush_mu_);
   {
     std::shared_lock lock(mu_);
     for (auto& [h, e] : by_hash_) {
       auto at = e->last_used.load(std::memory_order_relaxed);
-      if (at > e->flushed) {
+      if (at > e->flushed && (e->flushed == 0 || at - e->flushed >= min_step)) {
         uses.emplace_back(e->token_id, at);
       }
     }

@@ -308,5 +308,30 @@ TEST_F(GatewayTest, RevocationDuringACacheMissIsNotLost) {
   EXPECT_FALSE(again->has_value()) << "the revoked token still checks as valid";
 }
 
+TEST_F(GatewayTest, LastUsedIsWrittenInBatchesToTheMinuteNotPerRequest) {
+  auto stored = [&] {
+    auto t = app.db().tokens().find_by_id(tok.id);
+    EXPECT_TRUE(t && *t);
+    return (*t)->last_used_at;
+  };
+  const auto t0 = app.clock().unix_seconds();
+  ASSERT_EQ(authz("Bearer " + tok.secret).status, 204);
+  EXPECT_FALSE(stored()) << "no write on the request itself";
+  app.authority().flush_last_used();
+  EXPECT_EQ(stored(), t0) << "the first use is written at the next flush";
+  app.clock().advance(std::chrono::seconds(30));
+  ASSERT_EQ(authz("Bearer " + tok.secret).status, 204);
+  app.authority().flush_last_used();
+  EXPECT_EQ(stored(), t0) << "half a minute later: not worth a write yet";
+  app.clock().advance(std::chrono::seconds(31));
+  ASSERT_EQ(authz("Bearer " + tok.secret).status, 204);
+  app.authority().flush_last_used();
+  EXPECT_EQ(stored(), t0 + 61);
+  app.clock().advance(std::chrono::seconds(5));
+  ASSERT_EQ(authz("Bearer " + tok.secret).status, 204);
+  app.authority().flush_last_used(1);  // shutdown: everything
+  EXPECT_EQ(stored(), t0 + 66);
+}
+
 }  // namespace
 }  // namespace gatehouse::testing

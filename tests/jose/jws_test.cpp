@@ -346,6 +346,22 @@ TEST_F(JwsVerifierTest, SignedPayloadThatIsNotAJsonObjectIsMalformed) {
   }
 }
 
+TEST_F(JwsVerifierTest, DuplicateClaimInASignedTokenIsMalformed) {
+  // Two "sub" members: one parser would take the first, another the last.
+  const auto token = sign_jws(keys::rsa2048(), "RS256", header("RS256", "rsa"),
+                              R"({"sub":"alice","sub":"mallory","iss":"https://idp.example"})");
+  EXPECT_EQ(verify(token).error(), JoseError::malformed);
+}
+
+TEST_F(JwsVerifierTest, NulByteTruncationOfClaimsOrHeaderIsMalformed) {
+  // nlohmann stops at NUL: what follows would be signed but never read.
+  const std::string claims = std::string(R"({"sub":"alice"})") + '\0' + R"({"sub":"mallory"})";
+  EXPECT_EQ(verify(sign_jws(keys::rsa2048(), "RS256", header("RS256", "rsa"), claims)).error(),
+            JoseError::malformed);
+  const std::string hdr = header("RS256", "rsa") + '\0' + "junk";
+  EXPECT_EQ(verify(sign_jws(keys::rsa2048(), "RS256", hdr, kClaims)).error(), JoseError::malformed);
+}
+
 TEST_F(JwsVerifierTest, EmptyKeySetMatchesNothing) {
   const JwkSet empty;
   const auto token = sign_jws(keys::rsa2048(), "RS256", header("RS256", "rsa"), kClaims);

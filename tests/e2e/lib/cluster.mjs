@@ -6,8 +6,13 @@
 //   writeSharedKey()               -> { file, remove() } — one master key for every instance
 //   startRouter(backends)          -> { url, port, route, log, stop() } — a tiny load balancer whose
 //                                     routing the test chooses, recording which backend served what
+//   atExit(fn)                     -> unregister() — fn runs synchronously if the process ends before
+//                                     the test's after() hook did the cleanup (a crash, SIGINT/SIGTERM)
+//
+// PostgreSQL runs as a daemon (pg_ctl), not as a child of node: nothing stops it
+// when the test process dies, so startPostgres() registers its own atExit stop.
 
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest, createServer } from 'node:http';
@@ -35,6 +40,32 @@ function run(cmd, args, { timeoutMs = 60000 } = {}) {
   });
 }
 
+const exitWork = new Set();
+let exitHooked = false;
+function runExitWork() {
+  for (const fn of [...exitWork].reverse()) {
+    try { fn(); } catch { /* best effort: the process is ending */ }
+  }
+  exitWork.clear();
+}
+
+/**
+ * Registers fn (synchronous) to run when the process exits, or is told to
+ * stop by SIGINT/SIGTERM/SIGHUP, while fn is still registered. The normal
+ * path is the test's after() hook, which unregisters it once done.
+ */
+export function atExit(fn) {
+  if (!exitHooked) {
+    exitHooked = true;
+    process.on('exit', runExitWork);
+    for (const [sig, n] of [['SIGINT', 2], ['SIGTERM', 15], ['SIGHUP', 1]]) {
+      process.once(sig, () => { runExitWork(); process.exit(128 + n); });
+    }
+  }
+  exitWork.add(fn);
+  return () => { exitWork.delete(fn); };
+}
+
 /** null when a throwaway PostgreSQL can be started here, else the reason it cannot. */
 export function postgresMissing() {
   const versions = existsSync('/usr/lib/postgresql') ? readdirSync('/usr/lib/postgresql') : [];
@@ -52,21 +83,39 @@ export function postgresMissing() {
  * deletes the directory.
  */
 export async function startPostgres() {
-  const dir = mkdtempSync(path.join(tmpdir(), 'gh-pg-'));
-  const port = await freePort();
-  const start = async () => (await run(PG_SCRIPT, ['start', dir, String(port)])).stdout;
-  const out = await start();
-  const url = out.split('\n').map((l) => l.trim()).find((l) => /^postgres(ql)?:\/\//.test(l));
-  if (!url) throw new Error(`scripts/postgres start printed no postgresql:// URL:\n${out}`);
-  const stop = async () => { await run(PG_SCRIPT, ['stop', dir]); };
-  return {
-    url,
-    port,
-    dir,
-    stop,
-    async start() { await start(); },
-    async remove() { await stop().catch(() => {}); rmSync(dir, { recursive: true, force: true }); },
+  // Under /tmp, not $TMPDIR: run as root, the server runs as the `postgres`
+  // user, which must reach the directory (a TMPDIR under /root it cannot).
+  const dir = mkdtempSync('/tmp/gh-pg-');
+  // Until remove(): stop the server and delete its directory even if the test
+  // process dies first. pg_ctl refuses to stop a server that is not running,
+  // which is fine.
+  const forget = atExit(() => {
+    try { execFileSync(PG_SCRIPT, ['stop', dir], { stdio: 'ignore', timeout: 30000 }); } catch { /* not running */ }
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const remove = async () => {
+    await run(PG_SCRIPT, ['stop', dir]).catch(() => {}); // already stopped, or never started
+    rmSync(dir, { recursive: true, force: true });
+    forget();
   };
+  try {
+    const port = await freePort();
+    const start = async () => (await run(PG_SCRIPT, ['start', dir, String(port)])).stdout;
+    const out = await start();
+    const url = out.split('\n').map((l) => l.trim()).find((l) => /^postgres(ql)?:\/\//.test(l));
+    if (!url) throw new Error(`scripts/postgres start printed no postgresql:// URL:\n${out}`);
+    return {
+      url,
+      port,
+      dir,
+      async stop() { await run(PG_SCRIPT, ['stop', dir]); },
+      async start() { await start(); },
+      remove,
+    };
+  } catch (e) {
+    await remove();
+    throw e;
+  }
 }
 
 /** A 32-byte master key (mode 0600) to give every instance, as docs/deploy.md says. */
@@ -74,7 +123,9 @@ export function writeSharedKey() {
   const dir = mkdtempSync(path.join(tmpdir(), 'gh-key-'));
   const file = path.join(dir, 'gatehouse.key');
   writeFileSync(file, randomBytes(32), { mode: 0o600 });
-  return { file, remove: () => rmSync(dir, { recursive: true, force: true }) };
+  const remove = () => rmSync(dir, { recursive: true, force: true });
+  const forget = atExit(remove);
+  return { file, remove() { remove(); forget(); } };
 }
 
 /**

@@ -1,7 +1,7 @@
 // Helpers for gatehouse's end-to-end tests. Each is small on purpose; read the
 // source when in doubt. Nothing here talks to anything but 127.0.0.1.
 //
-//   startIdp(options)             -> { issuer, port, url, stop(), logs(), setMode(), reset(), addUser() }
+//   startIdp(options)             -> { issuer, port, url, dir, stop(), logs(), setMode(), reset(), addUser() }
 //   startGatehouse({binary, env}) -> { url, port, env, dir, stop(), logs(), cli(args, opts) }
 //   runCli(args, {stdin, env})    -> { code, stdout, stderr }
 //   launchBrowser()               -> playwright-core Browser (Debian chromium, headless)
@@ -106,7 +106,7 @@ export async function startIdp(options = {}) {
   writeFileSync(file, JSON.stringify(cfg), { mode: 0o600 });
   const p = await spawnUntil(process.execPath, [path.join(E2E_DIR, 'idp/server.mjs'), '--config', file], {
     env: { ...process.env, NODE_NO_WARNINGS: '1' }, cwd: E2E_DIR, ready: /^idp listening on http:\/\/127\.0\.0\.1:(\d+)$/, name: 'idp',
-  });
+  }).catch((e) => { rmSync(dir, { recursive: true, force: true }); throw e; });
   const port = Number(p.match[1]);
   const url = `http://127.0.0.1:${port}`;
   const control = async (pathAndQuery, init) => {
@@ -118,6 +118,7 @@ export async function startIdp(options = {}) {
     issuer: `http://${cfg.issuerHost}:${port}${cfg.issuerPath}`,
     port,
     url,
+    dir,
     logs: p.logs,
     process: p.child,
     setMode: (modes) => control(`mode?${new URLSearchParams(modes)}`),
@@ -153,7 +154,7 @@ export async function startGatehouse({ binary, env = {}, timeoutMs = 20000 } = {
   };
   const p = await spawnUntil(bin, ['serve'], {
     env: fullEnv, cwd: dir, ready: /listening on (\[[^\]]+\]|[\w.-]+):(\d+)/, name: 'gatehouse', timeoutMs,
-  });
+  }).catch((e) => { rmSync(dir, { recursive: true, force: true }); throw e; });
   const host = p.match[1] === '0.0.0.0' ? '127.0.0.1' : p.match[1];
   const port = Number(p.match[2]);
   return {

@@ -20,6 +20,7 @@ import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { E2E_DIR, freePort } from './index.mjs';
+import { atExit } from './cluster.mjs';
 
 export const NGINX_EXAMPLE = path.resolve(E2E_DIR, '../../deploy/nginx/gatehouse.conf');
 const NGINX = ['/usr/sbin/nginx', '/usr/bin/nginx'].find((p) => existsSync(p));
@@ -64,6 +65,22 @@ http {
 }
 `);
   const child = spawn(NGINX, ['-p', dir, '-e', path.join(dir, 'logs/error.log'), '-c', path.join(dir, 'nginx.conf')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Should the test process die before stop(): no nginx and no directory left behind.
+  const forget = atExit(() => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGQUIT');
+      const t = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(t);
+    }
+    rmSync(dir, { recursive: true, force: true });
+    forget();
+  };
   let out = '';
   child.stdout.setEncoding('utf8').on('data', (d) => { out += d; });
   child.stderr.setEncoding('utf8').on('data', (d) => { out += d; });
@@ -89,28 +106,17 @@ http {
   // Ready when it answers on the TLS port (any status).
   const t0 = Date.now();
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`nginx exited (${child.exitCode}):\n${logs()}`);
-    try { await request('sso.example.com', '/healthz'); break; } catch (e) {
-      if (Date.now() - t0 > 10000) { child.kill('SIGKILL'); throw new Error(`nginx not answering: ${e.message}\n${logs()}`); }
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-  return {
-    port,
-    plainPort,
-    request,
-    logs,
-    async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGQUIT');
-        const t = setTimeout(() => child.kill('SIGKILL'), 5000);
-        await exited;
-        clearTimeout(t);
+    let failure = null;
+    if (child.exitCode !== null) failure = `nginx exited (${child.exitCode}):\n${logs()}`;
+    else {
+      try { await request('sso.example.com', '/healthz'); break; } catch (e) {
+        if (Date.now() - t0 > 10000) failure = `nginx not answering: ${e.message}\n${logs()}`;
       }
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+    }
+    if (failure) { await stop(); throw new Error(failure); }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { port, plainPort, request, logs, stop };
 }
 
 /** A stand-in for the model servers: answers 200 with what it received, and records it. */
