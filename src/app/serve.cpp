@@ -65,7 +65,7 @@ class Background {
           }
           lock.unlock();
           tokens.flush_last_used(1);  // at shutdown: every use not yet written
-          session_cache.flush_last_seen();
+          session_cache.flush_last_seen(1);
         }) {}
   ~Background() {
     {

@@ -89,6 +89,12 @@ store::Result<void> Sessions::destroy(std::string_view cookie_value) {
 }
 
 std::optional<std::string> Sessions::id_token(const domain::Session& s) const {
+  if (s.id_token_sealed.empty()) {
+    // A cached session carries no ID token (SessionCache::insert): ask the store.
+    auto stored = db_.sessions().find(s.id_hash);
+    if (!stored || !*stored || (*stored)->id_token_sealed.empty()) return std::nullopt;
+    return id_token(**stored);
+  }
   auto t = box_.open(s.id_token_sealed, aad_for(s.id_hash));
   if (!t) return std::nullopt;
   return *t;

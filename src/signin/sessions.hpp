@@ -46,7 +46,8 @@ class Sessions {
   // there is no cache, the session is not in it, or it may have ended.
   [[nodiscard]] std::shared_ptr<const AuthContext> authenticate_cached(std::string_view cookie_value);
   [[nodiscard]] store::Result<void> destroy(std::string_view cookie_value);
-  // The ID token kept for logout's id_token_hint, if it can be opened.
+  // The ID token kept for logout's id_token_hint, if it can be opened (read
+  // from the store when s is a cached copy, which carries none).
   [[nodiscard]] std::optional<std::string> id_token(const domain::Session& s) const;
 
   // "__Host-gh_session" on https (a cookie no subdomain can set), else "gh_session".
