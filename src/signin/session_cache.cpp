@@ -77,6 +77,8 @@ void SessionCache::insert(const crypto::Digest256& digest, const AuthContext& wh
   // An eviction (here or from the feed) landed while the caller read the
   // store: what it read may be what was just invalidated.
   if (evictions_.load() != generation_before) return;
+  // While polls fail nothing is served from here; keep nothing either.
+  if (fresh_since_ns_.load(std::memory_order_relaxed) == 0) return;
   // Only what the team snapshot can vouch for: a hit compares against it.
   auto t = teams_.find(who.team.id);
   if (t == teams_.end() || !t->second.enabled || t->second.created_at != who.team.created_at ||

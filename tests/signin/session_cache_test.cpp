@@ -383,6 +383,7 @@ TEST_P(SessionCacheTest, UnreadableFeedForgetsEverythingUntilTheDatabaseAnswers)
   EXPECT_EQ(b->cache.cached(), 0u);
   ASSERT_TRUE(b->who(cookie));  // read from the store, not cached: the poll vouches for nothing
   EXPECT_FALSE(b->hit(cookie));
+  EXPECT_EQ(b->cache.cached(), 0u);
   b->db->feed_down = false;
   b->cache.refresh();
   ASSERT_TRUE(b->who(cookie));
