@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "api/me_json.hpp"
 #include "domain/workspace.hpp"
 
 namespace gatehouse::api {
@@ -57,6 +58,11 @@ json rows_json(const std::vector<domain::UsageRow>& rows, const char* key) {
 
 // GET /api/v1/me for a signed-in person (SPEC.md §4).
 Response me_response(const signin::AuthContext& s) {
+  if (auto body = me_json(s)) {
+    Response r{200, {{"Content-Type", "application/json"}}, std::move(*body)};
+    return r;
+  }
+  // Not valid UTF-8 somewhere: nlohmann decides, as before.
   return Response::json(200, {{"user", {{"id", s.user.id}, {"email", s.user.email}, {"name", s.user.name}}},
                               {"team",
                                {{"id", s.team.id}, {"workspace", domain::to_string(s.team.workspace)},
