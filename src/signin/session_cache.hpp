@@ -46,7 +46,7 @@ struct AuthContext {
 
 class SessionCache {
  public:
-  // About 1.5 KB each: 100,000 live sessions hold ~150 MB at most.
+  // An estimated 1.5 KB each (not measured): ~150 MB when full.
   static constexpr std::size_t kDefaultMaxCached = 100'000;
   SessionCache(store::Database& db, const Clock& clock, std::size_t max_cached = kDefaultMaxCached);
 
