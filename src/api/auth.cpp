@@ -17,6 +17,14 @@ http::Response rate_limited(int retry_after) {
   return r;
 }
 
+std::shared_ptr<const signin::AuthContext> ApiAuth::resolve_cached(const http::Request& req) {
+  if (req.method != "GET" && req.method != "HEAD") return nullptr;
+  if (req.find_header("authorization")) return nullptr;  // a bearer token wins over a cookie: resolve() decides
+  auto cookie = req.cookie(sessions_.cookie_name());
+  if (!cookie) return nullptr;
+  return sessions_.authenticate_cached(*cookie);
+}
+
 tl::expected<Caller, http::Response> ApiAuth::resolve(const http::Request& req) {
   if (auto bearer = req.bearer_token()) {
     if (auto wait = failed_.check(req.remote_addr)) return tl::unexpected(rate_limited(*wait));

@@ -28,6 +28,9 @@ class ApiAuth {
   ApiAuth(signin::Sessions& sessions, workspace::TokenAuthority& tokens, RateLimiter& failed_token_checks)
       : sessions_(sessions), tokens_(tokens), failed_(failed_token_checks) {}
   [[nodiscard]] tl::expected<Caller, http::Response> resolve(const http::Request& req);
+  // No I/O, for a route's fast path: the cached session of a cookie-only
+  // request that changes nothing (GET/HEAD); nullptr: call resolve() on a worker.
+  [[nodiscard]] std::shared_ptr<const signin::AuthContext> resolve_cached(const http::Request& req);
 
  private:
   signin::Sessions& sessions_;

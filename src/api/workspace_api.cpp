@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "api/me_json.hpp"
 #include "domain/workspace.hpp"
 
 namespace gatehouse::api {
@@ -55,24 +56,40 @@ json rows_json(const std::vector<domain::UsageRow>& rows, const char* key) {
   return out;
 }
 
+// GET /api/v1/me for a signed-in person (SPEC.md §4).
+Response me_response(const signin::AuthContext& s) {
+  if (auto body = me_json(s)) {
+    Response r{200, {{"Content-Type", "application/json"}}, std::move(*body)};
+    return r;
+  }
+  // Not valid UTF-8 somewhere: nlohmann decides, as before.
+  return Response::json(200, {{"user", {{"id", s.user.id}, {"email", s.user.email}, {"name", s.user.name}}},
+                              {"team",
+                               {{"id", s.team.id}, {"workspace", domain::to_string(s.team.workspace)},
+                                {"name", s.team.name}}},
+                              {"role", domain::to_string(s.user.role)},
+                              {"csrf_token", s.session.csrf_token}});
+}
+
 }  // namespace
 
 void add_workspace_api(http::Router& router, ApiAuth& auth, workspace::Service& ws) {
-  router.add("GET", "/api/v1/me", [&auth](Request& req) {
-    auto c = auth.resolve(req);
-    if (!c) return c.error();
-    json team = {{"id", c->actor.team_id}, {"workspace", domain::to_string(c->actor.mode)}};
-    if (c->session) {
-      const auto& s = *c->session;
-      team["name"] = s.team.name;
-      return Response::json(200, {{"user", {{"id", s.user.id}, {"email", s.user.email}, {"name", s.user.name}}},
-                                  {"team", team},
-                                  {"role", domain::to_string(s.user.role)},
-                                  {"csrf_token", s.session.csrf_token}});
-    }
-    team["name"] = c->actor.team_name;
-    return Response::json(200, {{"team", team}, {"role", "member"}});
-  });
+  router.add_with_fast_path(
+      "GET", "/api/v1/me",
+      // A cached live session answers on the I/O thread; anything else (no
+      // cookie, a token, a miss) goes to the worker below.
+      [&auth](Request& req) -> std::optional<Response> {
+        if (auto who = auth.resolve_cached(req)) return me_response(*who);
+        return std::nullopt;
+      },
+      [&auth](Request& req) {
+        auto c = auth.resolve(req);
+        if (!c) return c.error();
+        if (c->session) return me_response(*c->session);
+        json team = {{"id", c->actor.team_id}, {"workspace", domain::to_string(c->actor.mode)}};
+        team["name"] = c->actor.team_name;
+        return Response::json(200, {{"team", team}, {"role", "member"}});
+      });
 
   router.add("GET", "/api/v1/team/members", [&auth, &ws](Request& req) {
     auto c = auth.resolve(req);

@@ -35,28 +35,37 @@ namespace gatehouse::app {
 namespace {
 
 // Periodic work on one background thread until stopped: team-state
-// refresh for the token cache (twice a second), last-used times (every 10 s),
-// expired sessions and login attempts (every minute).
+// refresh for the token and session caches and the session change feed
+// (twice a second), last-used and last-seen times (every 10 s), expired
+// sessions, login attempts and change-feed rows (every minute).
 class Background {
  public:
-  Background(store::Database& db, const Clock& clock, workspace::TokenAuthority& tokens)
-      : thread_([this, &db, &clock, &tokens] {
+  Background(store::Database& db, const Clock& clock, workspace::TokenAuthority& tokens,
+             signin::SessionCache& session_cache)
+      : thread_([this, &db, &clock, &tokens, &session_cache] {
           int tick = 0;
           std::unique_lock lock(mu_);
           while (!cv_.wait_for(lock, std::chrono::milliseconds(500), [this] { return stop_; })) {
             lock.unlock();
             ++tick;
             tokens.refresh_teams();
-            if (tick % 20 == 0) tokens.flush_last_used();
+            session_cache.refresh();
+            if (tick % 20 == 0) {
+              tokens.flush_last_used();
+              session_cache.flush_last_seen();
+            }
             if (tick % 120 == 0) {
               auto now = clock.unix_seconds();
               (void)db.sessions().remove_expired(now);
               (void)db.login_attempts().remove_expired(now);
+              // Twice the window the caches read, so no instance misses a row.
+              (void)db.sessions().remove_changes_before((now - 300) * 1'000'000);
             }
             lock.lock();
           }
           lock.unlock();
           tokens.flush_last_used(1);  // at shutdown: every use not yet written
+          session_cache.flush_last_seen(1);
         }) {}
   ~Background() {
     {
@@ -98,11 +107,17 @@ int run_server(const config::Config& cfg) {
   http::MeteredClient idp_metered(*idp_http, registry);
   http::LimitedClient idp_limited(idp_metered, 16, cfg.idp_timeout);
   oidc::RelyingParty rp(idp_limited, clock, rng);
-  signin::Sessions sessions(**db, *box, clock, rng,
+  // Signed-in requests answered from memory; every write that ends or changes
+  // a session goes through `observed`, which evicts here and tells the other
+  // instances through the change feed.
+  signin::SessionCache session_cache(**db, clock);
+  signin::ObservedDatabase observed(**db, session_cache, clock);
+  signin::Sessions sessions(observed, *box, clock, rng,
                             {.absolute_ttl = cfg.session_ttl,
                              .idle_ttl = std::min(cfg.session_ttl, std::chrono::seconds(7200)),
-                             .secure_cookies = cfg.secure_cookies});
-  signin::SigninFlow flow(**db, rp, *box, sessions, clock, rng,
+                             .secure_cookies = cfg.secure_cookies},
+                            &session_cache);
+  signin::SigninFlow flow(observed, rp, *box, sessions, clock, rng,
                           {.redirect_uri = cfg.redirect_uri(), .public_origin = cfg.public_origin});
   web::Pages pages;
   // SPEC.md §2 GATEHOUSE_RATE_LIMITS.
@@ -117,7 +132,7 @@ int run_server(const config::Config& cfg) {
                           signin_starts, failed_callbacks, &registry};
 
   workspace::TokenAuthority tokens(**db, clock);
-  workspace::Service ws(**db, tokens, clock, rng, token_creation);
+  workspace::Service ws(observed, tokens, clock, rng, token_creation);
   api::ApiAuth api_auth(sessions, tokens, failed_token_checks);
 
   for (auto& [name, limiter] : {std::pair{"signin_start", &signin_starts},
@@ -133,6 +148,13 @@ int run_server(const config::Config& cfg) {
                     [&tokens] { return static_cast<double>(tokens.hits()); });
   registry.callback("gatehouse_token_cache_lookups_total{result=\"miss\"}", "counter", "",
                     [&tokens] { return static_cast<double>(tokens.misses()); });
+  registry.callback("gatehouse_session_cache_lookups_total{result=\"hit\"}", "counter",
+                    "Session checks answered from memory (hit) or the database (miss)",
+                    [&session_cache] { return static_cast<double>(session_cache.hits()); });
+  registry.callback("gatehouse_session_cache_lookups_total{result=\"miss\"}", "counter", "",
+                    [&session_cache] { return static_cast<double>(session_cache.misses()); });
+  registry.callback("gatehouse_session_cache_entries", "gauge", "Browser sessions held in memory",
+                    [&session_cache] { return static_cast<double>(session_cache.cached()); });
   registry.callback("gatehouse_token_cache_entries", "gauge", "API tokens held in memory",
                     [&tokens] { return static_cast<double>(tokens.cached()); });
 
@@ -204,7 +226,7 @@ int run_server(const config::Config& cfg) {
   }
   registry.callback("gatehouse_open_connections", "gauge", "Open client connections",
                     [&server] { return static_cast<double>(server.open_connections()); });
-  Background background(**db, clock, tokens);
+  Background background(**db, clock, tokens, session_cache);
   spdlog::info("listening on {}:{}", cfg.listen_host, server.port());
   server.run();
   spdlog::info("stopped");

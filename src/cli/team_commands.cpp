@@ -83,6 +83,19 @@ std::optional<domain::Team> TeamCommands::load(const std::string& id, int& code)
   return **t;
 }
 
+void TeamCommands::announce(const std::string& team_id) {
+  // Running servers poll the team list too, but a change within the same
+  // second (disable then enable, remove then add) leaves the team's
+  // timestamps as they were; the feed row makes every session cache forget
+  // the team's sessions within a poll either way.
+  store::SessionChange c{
+      std::chrono::duration_cast<std::chrono::microseconds>(clock_.now().time_since_epoch()).count(),
+      std::string(store::kTeamChanged), team_id};
+  if (!sessions_.record_change(c))
+    err_ << "warning: running servers were not told of the change; they notice it by the "
+            "team's state within a second\n";
+}
+
 void TeamCommands::record(const std::string& team_id, const std::string& action,
                           const std::string& details) {
   domain::AuditEvent e;
@@ -179,6 +192,7 @@ int TeamCommands::update(const TeamUpdateArgs& a, const std::optional<std::strin
   if (client_secret) t->client_secret_sealed = box_->seal(*client_secret, domain::client_secret_aad(a.id));
   t->updated_at = clock_.unix_seconds();
   if (auto r = teams_.update(*t); !r) return fail(1, std::string(store::to_string(r.error())));
+  announce(t->id);
   record(t->id, "team.update", changed.dump());
   out_ << "team " << t->id << " updated\n";
   return 0;
@@ -200,6 +214,7 @@ int TeamCommands::set_enabled(const std::string& id, bool enabled) {
     if (!r) return fail(1, "team disabled, but its sessions could not be ended: " +
                                std::string(store::to_string(r.error())));
     ended = *r;
+    announce(id);
   }
   record(id, enabled ? "team.enable" : "team.disable",
          enabled ? "{}" : nlohmann::json{{"sessions_ended", ended}}.dump());
@@ -213,6 +228,7 @@ int TeamCommands::remove(const std::string& id, bool yes) {
   int code = 0;
   if (!load(id, code)) return code;
   if (auto r = teams_.remove(id); !r) return fail(1, std::string(store::to_string(r.error())));
+  announce(id);
   // Removing a team deletes its audit events with it; the removal itself
   // is kept under the team's id so the operator can still see it happened.
   record(id, "team.remove", "{}");

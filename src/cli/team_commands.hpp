@@ -65,6 +65,8 @@ class TeamCommands {
   int fail(int code, const std::string& message);
   std::optional<domain::Team> load(const std::string& id, int& code);
   void record(const std::string& team_id, const std::string& action, const std::string& details);
+  // Tells running servers' session caches (the session_changes feed).
+  void announce(const std::string& team_id);
 
   store::TeamStore& teams_;
   store::SessionStore& sessions_;

@@ -1,5 +1,6 @@
 #include "signin/sessions.hpp"
 
+#include "crypto/encoding.hpp"
 #include "crypto/hash.hpp"
 
 namespace gatehouse::signin {
@@ -34,40 +35,66 @@ store::Result<Sessions::Created> Sessions::create(const domain::User& user, cons
   return c;
 }
 
+std::shared_ptr<const AuthContext> Sessions::authenticate_cached(std::string_view cookie_value) {
+  if (!cache_ || cookie_value.size() != 43) return nullptr;
+  return cache_->find(crypto::sha256_digest(cookie_value), settings_.idle_ttl.count());
+}
+
 store::Result<std::optional<AuthContext>> Sessions::authenticate(std::string_view cookie_value) {
   // A session id is 43 base64url characters; anything else cannot match.
   if (cookie_value.size() != 43) return std::optional<AuthContext>{};
-  auto id_hash = hash_id(cookie_value);
+  const auto digest = crypto::sha256_digest(cookie_value);
+  std::uint64_t generation = 0;
+  if (cache_) {
+    if (auto hit = cache_->find(digest, settings_.idle_ttl.count())) return std::optional<AuthContext>{*hit};
+    cache_->count_miss();
+    generation = cache_->generation();
+  }
+  const auto id_hash =
+      crypto::hex_encode(std::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
+  auto ended = [&] {
+    (void)db_.sessions().remove(id_hash);
+    if (cache_) cache_->evict_session(id_hash);
+    return std::optional<AuthContext>{};
+  };
   auto s = db_.sessions().find(id_hash);
   if (!s) return tl::unexpected(s.error());
-  if (!*s) return std::optional<AuthContext>{};
-  auto now = clock_.unix_seconds();
-  if (now >= (*s)->expires_at || now - (*s)->last_seen_at >= settings_.idle_ttl.count()) {
-    (void)db_.sessions().remove(id_hash);
+  if (!*s) {
+    if (cache_) cache_->evict_session(id_hash);
     return std::optional<AuthContext>{};
   }
+  auto now = clock_.unix_seconds();
+  if (now >= (*s)->expires_at || now - (*s)->last_seen_at >= settings_.idle_ttl.count()) return ended();
   auto user = db_.users().find((*s)->user_id);
   if (!user) return tl::unexpected(user.error());
   auto team = db_.teams().find((*s)->team_id);
   if (!team) return tl::unexpected(team.error());
-  if (!*user || !*team || !(*team)->enabled) {
-    // A disabled team's sessions end for good: enabling it again later must
-    // not bring them back (disabling is what an operator does in an incident).
-    (void)db_.sessions().remove(id_hash);
-    return std::optional<AuthContext>{};
-  }
+  // A disabled team's sessions end for good: enabling it again later must
+  // not bring them back (disabling is what an operator does in an incident).
+  if (!*user || !*team || !(*team)->enabled) return ended();
   if (now - (*s)->last_seen_at >= kTouchEverySeconds) {
     if (auto r = db_.sessions().touch(id_hash, now); !r) return tl::unexpected(r.error());
     (*s)->last_seen_at = now;
   }
-  return AuthContext{std::move(**user), std::move(**team), std::move(**s)};
+  AuthContext who{std::move(**user), std::move(**team), std::move(**s)};
+  if (cache_) cache_->insert(digest, who, generation);
+  return who;
 }
 
 store::Result<void> Sessions::destroy(std::string_view cookie_value) {
-  return db_.sessions().remove(hash_id(cookie_value));
+  auto id_hash = hash_id(cookie_value);
+  auto r = db_.sessions().remove(id_hash);
+  if (cache_) cache_->evict_session(id_hash);
+  return r;
 }
 
 std::optional<std::string> Sessions::id_token(const domain::Session& s) const {
+  if (s.id_token_sealed.empty()) {
+    // A cached session carries no ID token (SessionCache::insert): ask the store.
+    auto stored = db_.sessions().find(s.id_hash);
+    if (!stored || !*stored || (*stored)->id_token_sealed.empty()) return std::nullopt;
+    return id_token(**stored);
+  }
   auto t = box_.open(s.id_token_sealed, aad_for(s.id_hash));
   if (!t) return std::nullopt;
   return *t;

@@ -80,6 +80,10 @@ std::string change_name(const ::testing::TestParamInfo<std::size_t>& info) {
 }
 
 TEST_P(CsrfJson, CookieWithoutOrWithAWrongTokenIs403AndNothingChanges) {
+  // The session is cached, as on a live server where the page loaded
+  // /api/v1/me first: the check must hold when the session comes from memory.
+  ASSERT_EQ(w.app.send("GET", "/api/v1/me", w.admin.cookie_only()).status, 200);
+  const auto hits = w.app.session_cache().hits();
   const auto before = w.snapshot();
   const std::string path = change().path(w);
   std::vector<std::pair<std::string, http::Request>> attempts;
@@ -103,6 +107,7 @@ TEST_P(CsrfJson, CookieWithoutOrWithAWrongTokenIs403AndNothingChanges) {
     EXPECT_EQ(error_code(res), "csrf") << what;
     EXPECT_EQ(w.snapshot(), before) << what << " changed something";
   }
+  EXPECT_EQ(w.app.session_cache().hits(), hits + attempts.size()) << "each attempt's session came from the cache";
   EXPECT_EQ(w.app.send("GET", "/internal/authz", w.target_token.bearer()).status, 204);
 }
 

@@ -28,9 +28,13 @@ App::App(AppOptions options) : options_(std::move(options)) {
   box_ = std::make_unique<crypto::SecretBox>(std::map<std::string, std::string>{{"test", std::string(32, 'k')}},
                                              "test", rng_);
   rp_ = std::make_unique<oidc::RelyingParty>(idp_http_, clock_, rng_);
-  sessions_ = std::make_unique<signin::Sessions>(*db_, *box_, clock_, rng_, signin::SessionSettings{});
+  // The session cache and the writes that evict it, as serve.cpp wires them.
+  session_cache_ = std::make_unique<signin::SessionCache>(*db_, clock_);
+  observed_ = std::make_unique<signin::ObservedDatabase>(*db_, *session_cache_, clock_);
+  sessions_ = std::make_unique<signin::Sessions>(*observed_, *box_, clock_, rng_, signin::SessionSettings{},
+                                                 session_cache_.get());
   flow_ = std::make_unique<signin::SigninFlow>(
-      *db_, *rp_, *box_, *sessions_, clock_, rng_,
+      *observed_, *rp_, *box_, *sessions_, clock_, rng_,
       signin::FlowSettings{.redirect_uri = "http://localhost:8080/sso/callback",
                            .public_origin = "http://localhost:8080"});
   pages_ = std::make_unique<web::Pages>();
@@ -39,7 +43,7 @@ App::App(AppOptions options) : options_(std::move(options)) {
       {.public_url = "http://localhost:8080", .public_origin = "http://localhost:8080", .https = false},
       signin_starts_, failed_callbacks_});
   authority_ = std::make_unique<workspace::TokenAuthority>(*db_, clock_);
-  service_ = std::make_unique<workspace::Service>(*db_, *authority_, clock_, rng_, token_creation_);
+  service_ = std::make_unique<workspace::Service>(*observed_, *authority_, clock_, rng_, token_creation_);
   api_auth_ = std::make_unique<api::ApiAuth>(*sessions_, *authority_, failed_token_checks_);
 
   // The order of src/app/serve.cpp (add_workspace_routes last, as its wiring there does).
@@ -64,6 +68,7 @@ domain::Team App::add_team(const std::string& id, domain::Workspace workspace, c
   t.created_at = t.updated_at = clock_.unix_seconds();
   must(db_->teams().insert(t), "insert team");
   authority_->refresh_teams();
+  session_cache_->refresh();
   return t;
 }
 
@@ -111,7 +116,10 @@ void App::set_workspace(const std::string& team_id, domain::Workspace workspace,
   must(t, "find team");
   (*t)->workspace = workspace;
   must(db_->teams().update(**t), "update team");
-  if (refresh) authority_->refresh_teams();
+  if (refresh) {
+    authority_->refresh_teams();
+    session_cache_->refresh();
+  }
 }
 
 void App::set_enabled(const std::string& team_id, bool enabled, bool refresh) {
@@ -119,7 +127,10 @@ void App::set_enabled(const std::string& team_id, bool enabled, bool refresh) {
   must(t, "find team");
   (*t)->enabled = enabled;
   must(db_->teams().update(**t), "update team");
-  if (refresh) authority_->refresh_teams();
+  if (refresh) {
+    authority_->refresh_teams();
+    session_cache_->refresh();
+  }
 }
 
 http::Request App::request(const std::string& method, const std::string& target, const Credentials& who,

@@ -12,7 +12,9 @@
 //   auto res  = app.send("GET", "/api/v1/me", tok.bearer());
 //   auto res2 = app.send("POST", "/api/v1/models", ada.session(), R"({"name":"m","base_model":"b"})");
 // Background work of serve.cpp (team refresh every 0.5 s, last-used flush)
-// does not run: call authority().refresh_teams() where the server would have.
+// does not run: call authority().refresh_teams() and session_cache().refresh()
+// where the server would have. Sessions, the sign-in flow and the workspace
+// service write through the session cache's ObservedDatabase, as in serve.cpp.
 // Nor do the server's hooks (security headers, request log): they belong to
 // http::Server, not to the router.
 #include <memory>
@@ -90,7 +92,7 @@ class App {
   void revoke_token(const Person& by, const IssuedToken& token);
 
   // TeamStore::update (what `gatehouse team update/disable` does from another
-  // process), then refresh_teams() as the server's 0.5 s timer would; pass
+  // process), then both caches' refresh as the server's 0.5 s timer would; pass
   // refresh=false to look at the moment before that timer fires.
   void set_workspace(const std::string& team_id, domain::Workspace workspace, bool refresh = true);
   void set_enabled(const std::string& team_id, bool enabled, bool refresh = true);
@@ -111,6 +113,7 @@ class App {
   [[nodiscard]] FixedClock& clock() { return clock_; }
   [[nodiscard]] crypto::Random& rng() { return rng_; }
   [[nodiscard]] signin::Sessions& sessions() { return *sessions_; }
+  [[nodiscard]] signin::SessionCache& session_cache() { return *session_cache_; }
   [[nodiscard]] workspace::TokenAuthority& authority() { return *authority_; }
   [[nodiscard]] workspace::Service& service() { return *service_; }
   [[nodiscard]] FakeHttpClient& idp_http() { return idp_http_; }
@@ -124,6 +127,8 @@ class App {
   std::unique_ptr<store::Database> db_;
   std::unique_ptr<crypto::SecretBox> box_;
   std::unique_ptr<oidc::RelyingParty> rp_;
+  std::unique_ptr<signin::SessionCache> session_cache_;
+  std::unique_ptr<signin::ObservedDatabase> observed_;
   std::unique_ptr<signin::Sessions> sessions_;
   std::unique_ptr<signin::SigninFlow> flow_;
   std::unique_ptr<web::Pages> pages_;

@@ -49,6 +49,10 @@ class SqliteSessionStore final : public SessionStore {
   Result<void> remove(std::string_view id_hash) override;
   Result<int> remove_expired(std::int64_t now) override;
   Result<int> remove_for_team(std::string_view team_id) override;
+  Result<void> touch_all(const std::vector<std::pair<std::string, std::int64_t>>& seen) override;
+  Result<void> record_change(const SessionChange& change) override;
+  Result<std::vector<SessionChange>> changes_since(std::int64_t since_us) override;
+  Result<int> remove_changes_before(std::int64_t before_us) override;
 
  private:
   Pool& pool_;
