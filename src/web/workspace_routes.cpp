@@ -92,7 +92,9 @@ Response team_page(const WebContext& ctx, const Request& req, workspace::Service
                    int status, const std::optional<std::string>& alert) {
   auto members = ws.members(s.actor);
   if (!members) return failure(ctx, req, s, members.error());
-  const bool can_manage = s.actor.is_admin();
+  auto admin_now = ws.is_admin_now(s.actor);
+  if (!admin_now) return failure(ctx, req, s, admin_now.error());
+  const bool can_manage = *admin_now;
   data list{data::type::list};
   for (const auto& u : *members) {
     const bool admin = u.role == domain::Role::admin;
@@ -289,7 +291,8 @@ data usage_rows(const std::vector<domain::UsageRow>& rows, const std::map<std::s
 }
 
 Response billing(WebContext& ctx, Request& req, workspace::Service& ws, const Signed& s) {
-  if (!s.actor.is_admin()) return billing_forbidden(ctx, req, s);
+  if (auto admin = ws.is_admin_now(s.actor); !admin) return failure(ctx, req, s, admin.error());
+  else if (!*admin) return billing_forbidden(ctx, req, s);
   auto p = period_of(req, s);
   if (!p) return error_page(ctx, req, 400, "Bad period", "The dates could not be read.", s.viewer);
   data d;
@@ -342,7 +345,8 @@ std::string csv_usd(std::int64_t micros) {
 
 // One row per (day, model, token), from one grouped query.
 Response billing_csv(WebContext& ctx, Request& req, workspace::Service& ws, const Signed& s) {
-  if (!s.actor.is_admin()) return billing_forbidden(ctx, req, s);
+  if (auto admin = ws.is_admin_now(s.actor); !admin) return failure(ctx, req, s, admin.error());
+  else if (!*admin) return billing_forbidden(ctx, req, s);
   auto p = period_of(req, s);
   if (!p) return error_page(ctx, req, 400, "Bad period", "The dates could not be read.", s.viewer);
   auto report = ws.usage(s.actor, p->from, p->to);
@@ -379,7 +383,8 @@ std::string readable_details(const std::string& json_text) {
 }
 
 Response activity(WebContext& ctx, Request& req, workspace::Service& ws, const Signed& s) {
-  if (!s.actor.is_admin())
+  if (auto admin = ws.is_admin_now(s.actor); !admin) return failure(ctx, req, s, admin.error());
+  else if (!*admin)
     return error_page(ctx, req, 403, "Admins only", "Only team admins can see the team's activity.", s.viewer);
   auto events = ws.activity(s.actor, kActivityLimit);
   if (!events) return failure(ctx, req, s, events.error());

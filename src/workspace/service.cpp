@@ -49,6 +49,13 @@ std::string_view code(Error e) {
   return "error";
 }
 
+Outcome<bool> Service::is_admin_now(const Actor& a) {
+  if (a.token_id) return false;  // an API token is never an admin
+  auto u = db_.users().find(a.user_id);
+  if (!u) return down();
+  return *u && (*u)->team_id == a.team_id && (*u)->role == domain::Role::admin;
+}
+
 Outcome<std::vector<domain::User>> Service::members(const Actor& a) {
   auto r = db_.users().list_by_team(a.team_id);
   if (!r) return down();
@@ -56,7 +63,8 @@ Outcome<std::vector<domain::User>> Service::members(const Actor& a) {
 }
 
 Outcome<domain::User> Service::set_role(const Actor& a, const std::string& user_id, domain::Role role) {
-  if (!a.is_admin()) return admins_only();
+  if (auto admin = is_admin_now(a); !admin) return tl::unexpected(admin.error());
+  else if (!*admin) return admins_only();
   auto before = db_.users().find(user_id);
   if (!before) return down();
   if (!*before || (*before)->team_id != a.team_id) return fail(Error::not_found, "No such member in your team.");
@@ -155,7 +163,8 @@ Outcome<void> Service::delete_model(const Actor& a, const std::string& model_id)
 
 Outcome<domain::UsageReport> Service::usage(const Actor& a, const std::string& from_day,
                                             const std::string& to_day) {
-  if (!a.is_admin()) return admins_only();
+  if (auto admin = is_admin_now(a); !admin) return tl::unexpected(admin.error());
+  else if (!*admin) return admins_only();
   auto from = domain::parse_day(from_day);
   auto to = domain::parse_day(to_day);
   if (!from || !to) return fail(Error::invalid_input, "Dates are YYYY-MM-DD, like 2026-11-01.");
@@ -167,7 +176,8 @@ Outcome<domain::UsageReport> Service::usage(const Actor& a, const std::string& f
 }
 
 Outcome<std::vector<domain::AuditEvent>> Service::activity(const Actor& a, std::size_t limit) {
-  if (!a.is_admin()) return admins_only();
+  if (auto admin = is_admin_now(a); !admin) return tl::unexpected(admin.error());
+  else if (!*admin) return admins_only();
   store::AuditQuery q;
   q.team_id = a.team_id;
   q.limit = 100000;

@@ -57,6 +57,10 @@ class Service {
           RateLimiter& token_creation)
       : db_(db), authority_(authority), clock_(clock), rng_(rng), token_creation_(token_creation) {}
 
+  // The caller's role as stored now, not as the session cache remembers it
+  // (up to a second old on another instance, docs/signin.md): whatever only
+  // an admin may do or see is decided by this.
+  [[nodiscard]] Outcome<bool> is_admin_now(const Actor& a);
   [[nodiscard]] Outcome<std::vector<domain::User>> members(const Actor& a);
   [[nodiscard]] Outcome<domain::User> set_role(const Actor& a, const std::string& user_id, domain::Role role);
 

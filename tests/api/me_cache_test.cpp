@@ -59,6 +59,35 @@ TEST_F(MeCache, DemotedAdminLosesAdminRightsAtTheNextRequest) {
   EXPECT_EQ(app.send("GET", "/billing", other.cookie_only()).status, 403);
 }
 
+// A demotion made by another instance reaches this one's cache only at the
+// next poll; admin-only routes must not wait for it (privilege kept after
+// demotion). app.db() is the store without this instance's eviction, as
+// another instance writes it.
+TEST_F(MeCache, AdminDemotedOnAnotherInstanceIsRefusedAdminRoutesAtOnce) {
+  auto other = app.add_person("acme", Role::admin, "olga");
+  bool hit = false;
+  ASSERT_EQ(me(other)["role"], "admin");
+  ASSERT_EQ(me(other, &hit)["role"], "admin");
+  ASSERT_TRUE(hit);
+  ASSERT_TRUE(app.db().users().set_role("acme", other.user_id, Role::member));
+  ASSERT_EQ(me(other, &hit)["role"], "admin") << "the cache has not polled yet: the test would prove nothing";
+  ASSERT_TRUE(hit);
+  EXPECT_EQ(app.send("GET", "/billing", other.cookie_only()).status, 403);
+  EXPECT_EQ(app.send("GET", "/billing.csv", other.cookie_only()).status, 403);
+  EXPECT_EQ(app.send("GET", "/api/v1/billing/usage?from=2025-11-01&to=2025-11-29", other.cookie_only()).status, 403);
+  EXPECT_EQ(app.send("PUT", "/api/v1/team/members/" + member.user_id + "/role", other.session(),
+                     R"({"role":"admin"})").status, 403);
+}
+
+TEST_F(MeCache, MemberPromotedOnAnotherInstanceGetsAdminRoutesAtOnce) {
+  bool hit = false;
+  ASSERT_EQ(me(member)["role"], "member");
+  ASSERT_EQ(me(member, &hit)["role"], "member");
+  ASSERT_TRUE(hit);
+  ASSERT_TRUE(app.db().users().set_role("acme", member.user_id, Role::admin));
+  EXPECT_EQ(app.send("GET", "/billing", member.cookie_only()).status, 200);
+}
+
 TEST_F(MeCache, CookieReplayedAfterLogoutIsRefused) {
   ASSERT_EQ(me(member)["role"], "member");
   ASSERT_EQ(me(member)["role"], "member");
