@@ -56,6 +56,12 @@ struct Scratch {
   std::string signature;
   // Member names of the object being checked, see has_duplicate_member().
   std::vector<std::pair<std::uint64_t, std::string_view>> names;
+  // The last header that passed every header check, as base64url text, and
+  // what it said (see read_header()).
+  bool known = false;
+  std::string known_header;
+  Alg known_alg = Alg::rs256;
+  std::optional<std::string> known_kid;
 
   Scratch() {
     if (parser.allocate(4096, kMaxDepth) != simdjson::SUCCESS) throw std::bad_alloc();
@@ -88,22 +94,25 @@ std::uint64_t name_tag(std::string_view name) {
 // them): two "alg" or two "sub" members are a classic way to make two
 // parsers disagree about what was verified; simdjson keeps both.
 bool has_duplicate_member(simdjson::dom::object object, Scratch& s) {
-  // An ID token's few dozen members: compare tags pairwise (a loop the
-  // compiler vectorises), names only where tags match.
+  // An ID token's few dozen members: a 256-bit filter of the tags says
+  // which names might have been seen; only those are compared with the
+  // earlier names.
   constexpr std::size_t kFew = 32;
   // Left uninitialised: only the first n entries are read.
   std::array<std::uint64_t, kFew> tags;
   std::array<const char*, kFew> names;  // each name's length is in its tag
+  std::array<std::uint64_t, 4> filter{};
   std::size_t n = 0;
   auto it = object.begin();
   for (; it != object.end() && n < kFew; ++it, ++n) {
     const std::string_view name = it.key();
     const std::uint64_t tag = name_tag(name);
-    bool seen = false;
-    for (std::size_t j = 0; j < n; ++j) seen |= tags[j] == tag;
-    if (seen)
+    const std::uint64_t slot = (tag * 0x9e3779b97f4a7c15ULL) >> 56;
+    const std::uint64_t bit = std::uint64_t{1} << (slot & 63);
+    if ((filter[slot >> 6] & bit) != 0)
       for (std::size_t j = 0; j < n; ++j)
         if (tags[j] == tag && std::memcmp(names[j], name.data(), name.size()) == 0) return true;
+    filter[slot >> 6] |= bit;
     tags[n] = tag;
     names[n] = name.data();
   }
@@ -143,21 +152,21 @@ std::optional<simdjson::dom::object> parse_header(std::string_view b64, Scratch&
   return parse_object(s.header, s.header_doc, s);
 }
 
-}  // namespace
+struct HeaderFacts {
+  Alg alg;
+  std::optional<std::string_view> kid;  // valid until the thread's next header
+};
 
-JwsVerifier::JwsVerifier(std::set<std::string> allowed) {
-  // HS* and "none" never get in, whatever the configuration says (RFC 8725 §3.1).
-  for (const auto& name : allowed)
-    if (const auto alg = parse_alg(name)) allowed_ |= alg_bit(*alg);
-}
-
-tl::expected<VerifiedJws, JoseError> JwsVerifier::verify(std::string_view compact,
-                                                         const JwkSet& keys) const {
-  if (compact.size() > kMaxTokenBytes) return tl::unexpected(JoseError::too_large);
-  const auto seg = split(compact);
-  if (!seg) return tl::unexpected(JoseError::malformed);
-  Scratch& s = scratch();
-  const auto header = parse_header(seg->header, s);
+tl::expected<HeaderFacts, JoseError> read_header(std::string_view b64, std::uint32_t allowed,
+                                                 Scratch& s) {
+  // Same text, same answer (base64url decoding is strict, so one text is one
+  // byte string): a provider signs every token with the same header, and
+  // IdTokenValidator peeks at the kid just before verifying.
+  if (s.known && b64 == s.known_header) {
+    if ((allowed & alg_bit(s.known_alg)) == 0) return tl::unexpected(JoseError::alg_not_allowed);
+    return HeaderFacts{s.known_alg, s.known_kid};
+  }
+  const auto header = parse_header(b64, s);
   if (!header) return tl::unexpected(JoseError::malformed);
 
   std::string_view alg_text;
@@ -166,7 +175,7 @@ tl::expected<VerifiedJws, JoseError> JwsVerifier::verify(std::string_view compac
   // RFC 8725 §3.1: an unsigned token is never acceptable, whatever the caller allows.
   if (alg_text == "none") return tl::unexpected(JoseError::alg_none);
   const auto alg = parse_alg(alg_text);
-  if (!alg || (allowed_ & alg_bit(*alg)) == 0) return tl::unexpected(JoseError::alg_not_allowed);
+  if (!alg || (allowed & alg_bit(*alg)) == 0) return tl::unexpected(JoseError::alg_not_allowed);
 
   // RFC 7515 §4.1.11: crit lists extensions the recipient must understand.
   // We understand none, so any listed name fails; an empty or non-array crit
@@ -193,6 +202,33 @@ tl::expected<VerifiedJws, JoseError> JwsVerifier::verify(std::string_view compac
   // jku, jwk, x5u and x5c are deliberately never read: keys come only from
   // the issuer's JWKS (RFC 8725 §3.10, OIDC Core §10.1).
 
+  s.known = true;
+  s.known_header.assign(b64);
+  s.known_alg = *alg;
+  s.known_kid = kid;
+  return HeaderFacts{*alg, kid};
+}
+
+}  // namespace
+
+JwsVerifier::JwsVerifier(std::set<std::string> allowed) {
+  // HS* and "none" never get in, whatever the configuration says (RFC 8725 §3.1).
+  for (const auto& name : allowed)
+    if (const auto alg = parse_alg(name)) allowed_ |= alg_bit(*alg);
+}
+
+tl::expected<VerifiedJws, JoseError> JwsVerifier::verify(std::string_view compact,
+                                                         const JwkSet& keys) const {
+  if (compact.size() > kMaxTokenBytes) return tl::unexpected(JoseError::too_large);
+  const auto seg = split(compact);
+  if (!seg) return tl::unexpected(JoseError::malformed);
+  Scratch& s = scratch();
+  const auto header = read_header(seg->header, allowed_, s);
+  if (!header) return tl::unexpected(header.error());
+  const Alg alg = header->alg;
+  const std::string_view alg_text = alg_name(alg);
+  const auto& kid = header->kid;
+
   if (!crypto::base64url_decode_into(seg->signature, s.signature))
     return tl::unexpected(JoseError::malformed);
   if (!decode_padded(seg->payload, s.payload)) return tl::unexpected(JoseError::malformed);
@@ -204,9 +240,9 @@ tl::expected<VerifiedJws, JoseError> JwsVerifier::verify(std::string_view compac
     if (kid && (!key->kid() || *key->kid() != *kid)) continue;
     kid_found = true;
     // The JWK's own alg pins the key to one algorithm (RFC 7517 §4.4).
-    if (!alg_fits_key(*alg, key->type()) || (key->alg() && *key->alg() != alg_text)) continue;
+    if (!alg_fits_key(alg, key->type()) || (key->alg() && *key->alg() != alg_text)) continue;
     key_fits = true;
-    if (verify_signature(*alg, *key, seg->signing_input, s.signature)) {
+    if (verify_signature(alg, *key, seg->signing_input, s.signature)) {
       verified = true;
       break;
     }
@@ -229,7 +265,9 @@ std::optional<std::string> JwsVerifier::peek_kid(std::string_view compact) {
   if (compact.size() > kMaxTokenBytes) return std::nullopt;
   const auto seg = split(compact);
   if (!seg) return std::nullopt;
-  const auto header = parse_header(seg->header, scratch());
+  Scratch& s = scratch();
+  if (s.known && seg->header == s.known_header) return s.known_kid;
+  const auto header = parse_header(seg->header, s);
   if (!header) return std::nullopt;
   std::string_view kid;
   if (header->at_key("kid").get(kid) != simdjson::SUCCESS) return std::nullopt;

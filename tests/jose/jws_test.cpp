@@ -443,6 +443,32 @@ TEST_F(JwsVerifierTest, InvalidUtf8OrLoneSurrogateInClaimsIsMalformed) {
   }
 }
 
+// A thread remembers the last header that passed; a token with that header
+// must still be judged by this verifier's allow-list and this token's bytes.
+TEST_F(JwsVerifierTest, RememberedHeaderIsStillCheckedAgainstEachVerifiersAllowList) {
+  const auto token = sign_jws(keys::rsa2048(), "RS256", header("RS256", "rsa"), kClaims);
+  ASSERT_TRUE(verify(token).has_value());
+  const JwsVerifier es_only({"ES256"});
+  EXPECT_EQ(es_only.verify(token, keys_).error(), JoseError::alg_not_allowed);
+  const auto forged = with_signature(token, std::string(256, 'x'));
+  EXPECT_EQ(verify(forged).error(), JoseError::bad_signature);
+  EXPECT_TRUE(verify(token).has_value());
+}
+
+TEST_F(JwsVerifierTest, AlternatingHeadersEachSelectTheirOwnKey) {
+  const auto rsa = sign_jws(keys::rsa2048(), "RS256", header("RS256", "rsa"), kClaims);
+  const auto ec = sign_jws(keys::p256(), "ES256", header("ES256", "p256"), kClaims);
+  const auto crit =
+      sign_jws(keys::rsa2048(), "RS256", header("RS256", "rsa", R"("crit":["x"])"), kClaims);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_TRUE(verify(rsa).has_value());
+    EXPECT_EQ(JwsVerifier::peek_kid(ec), "p256");
+    EXPECT_TRUE(verify(ec).has_value());
+    EXPECT_EQ(verify(crit).error(), JoseError::unknown_crit);
+    EXPECT_EQ(JwsVerifier::peek_kid(rsa), "rsa");
+  }
+}
+
 TEST_F(JwsVerifierTest, EmptyKeySetMatchesNothing) {
   const JwkSet empty;
   const auto token = sign_jws(keys::rsa2048(), "RS256", header("RS256", "rsa"), kClaims);
