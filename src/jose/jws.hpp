@@ -2,17 +2,19 @@
 // Strict JWS compact verification (RFC 7515) on OpenSSL 3 EVP.
 //   JwsVerifier verifier({"RS256", "ES256"});                // allow-list
 //   auto v = verifier.verify(token, jwks);                    // expected<VerifiedJws, JoseError>
-//   if (v) use(v->claims());                                  // parsed payload JSON
+//   if (v) use(v->claims().string("sub"));                    // jose::Claims view
 // Only JwsVerifier can construct a VerifiedJws, so holding one proves the
 // signature was checked. Callers never see alg or kid. Header members that
 // would fetch or carry keys (jku, jwk, x5u, x5c) are ignored.
+#include <cstdint>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
 
-#include <nlohmann/json.hpp>
 #include <tl/expected.hpp>
 
+#include "jose/claims.hpp"
 #include "jose/error.hpp"
 #include "jose/jwk.hpp"
 
@@ -23,12 +25,12 @@ class JwsVerifier;
 class VerifiedJws {
  public:
   // The payload, parsed as a JSON object (a non-object payload fails verify()).
-  [[nodiscard]] const nlohmann::json& claims() const { return claims_; }
+  [[nodiscard]] const Claims& claims() const { return claims_; }
 
  private:
   friend class JwsVerifier;
-  explicit VerifiedJws(nlohmann::json claims) : claims_(std::move(claims)) {}
-  nlohmann::json claims_;
+  explicit VerifiedJws(Claims claims) : claims_(std::move(claims)) {}
+  Claims claims_;
 };
 
 class JwsVerifier {
@@ -40,16 +42,17 @@ class JwsVerifier {
   // Max token size 16 KiB. Key selection: by kid when the header has one
   // (a kid with no match is no_matching_key); without kid, every key whose
   // type fits the alg is tried. ECDSA signatures must be raw r||s of exactly
-  // the curve's length.
+  // the curve's length. Header and claims are JSON objects without duplicate
+  // member names, NUL bytes, integers beyond 64 bits or nesting deeper than 32.
   [[nodiscard]] tl::expected<VerifiedJws, JoseError> verify(std::string_view compact,
-                                                           const JwkSet& keys) const;
+                                                            const JwkSet& keys) const;
 
   // The kid in the token's header, if any, without verifying anything: used
   // only by the JWKS cache to decide whether a refetch is needed.
   [[nodiscard]] static std::optional<std::string> peek_kid(std::string_view compact);
 
  private:
-  std::set<std::string> allowed_;
+  std::uint32_t allowed_ = 0;  // bit (1 << Alg) for each allowed algorithm
 };
 
 }  // namespace gatehouse::jose

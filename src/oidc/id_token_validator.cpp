@@ -1,14 +1,12 @@
 #include "oidc/id_token_validator.hpp"
 
-#include <nlohmann/json.hpp>
+#include <algorithm>
 
 #include "crypto/hash.hpp"
 #include "jose/jws.hpp"
 
 namespace gatehouse::oidc {
 namespace {
-using nlohmann::json;
-
 Failure from_jose(jose::JoseError e) {
   std::string detail = "id_token: " + std::string(jose::to_string(e));
   switch (e) {
@@ -24,33 +22,17 @@ Failure from_jose(jose::JoseError e) {
   }
 }
 
-const std::string* string_claim(const json& claims, const char* name) {
-  auto it = claims.find(name);
-  if (it == claims.end() || !it->is_string()) return nullptr;
-  return &it->get_ref<const std::string&>();
-}
-
-// NumericDate (RFC 7519 §2): integer or fractional seconds.
-std::optional<double> date_claim(const json& claims, const char* name) {
-  auto it = claims.find(name);
-  if (it == claims.end() || !it->is_number()) return std::nullopt;
-  return it->get<double>();
-}
-
-std::optional<std::string> optional_text(const json& claims, const char* name) {
-  const std::string* s = string_claim(claims, name);
+std::optional<std::string> optional_text(const jose::Claims& claims, std::string_view name) {
+  const auto s = claims.string(name);
   if (!s || s->empty()) return std::nullopt;
-  return *s;
+  return std::string(*s);
 }
 
-std::optional<bool> optional_flag(const json& claims, const char* name) {
-  auto it = claims.find(name);
-  if (it == claims.end()) return std::nullopt;
-  if (it->is_boolean()) return it->get<bool>();
-  if (it->is_string()) {
-    const auto& s = it->get_ref<const std::string&>();
-    if (s == "true") return true;
-    if (s == "false") return false;
+std::optional<bool> optional_flag(const jose::Claims& claims, std::string_view name) {
+  if (const auto b = claims.boolean(name)) return b;
+  if (const auto s = claims.string(name)) {
+    if (*s == "true") return true;
+    if (*s == "false") return false;
   }
   return std::nullopt;
 }
@@ -69,63 +51,67 @@ Result<VerifiedIdToken> IdTokenValidator::validate(const std::string& id_token,
   const jose::JwsVerifier verifier(meta.id_token_algs());
   auto verified = verifier.verify(id_token, **keys);
   if (!verified) return tl::unexpected(from_jose(verified.error()));
-  const json& claims = verified->claims();
+  const jose::Claims& claims = verified->claims();
 
   // Step 2: exact match, so "https://idp" never accepts "https://idp1".
-  const std::string* iss = string_claim(claims, "iss");
+  const auto iss = claims.string("iss");
   if (!iss) return fail(Error::id_token_missing_claim, "id_token: no iss");
   if (*iss != meta.issuer) return fail(Error::id_token_wrong_issuer, "id_token: iss " + printable(*iss));
 
   // Step 3: aud is a string or an array of strings that contains client_id.
-  auto aud = claims.find("aud");
-  if (aud == claims.end()) return fail(Error::id_token_missing_claim, "id_token: no aud");
   std::size_t audiences = 0;
   bool ours = false;
-  if (aud->is_string()) {
-    audiences = 1;
-    ours = aud->get_ref<const std::string&>() == client_id;
-  } else if (aud->is_array()) {
-    for (const auto& a : *aud) {
-      if (!a.is_string()) return fail(Error::id_token_wrong_audience, "id_token: aud has a non-string");
-      ++audiences;
-      ours = ours || a.get_ref<const std::string&>() == client_id;
+  switch (claims.type("aud")) {
+    case jose::Claims::Type::absent:
+      return fail(Error::id_token_missing_claim, "id_token: no aud");
+    case jose::Claims::Type::string:
+      audiences = 1;
+      ours = *claims.string("aud") == client_id;
+      break;
+    case jose::Claims::Type::array: {
+      const auto list = claims.string_array("aud");
+      if (!list) return fail(Error::id_token_wrong_audience, "id_token: aud has a non-string");
+      audiences = list->size();
+      ours = std::find(list->begin(), list->end(), client_id) != list->end();
+      break;
     }
-  } else {
-    return fail(Error::id_token_wrong_audience, "id_token: aud is neither string nor array");
+    default:
+      return fail(Error::id_token_wrong_audience, "id_token: aud is neither string nor array");
   }
   if (!ours) return fail(Error::id_token_wrong_audience, "id_token: aud does not contain our client_id");
 
   // Steps 4-5: with several audiences the token must say it was issued to
   // us (azp), and an azp naming another client is never accepted.
-  const std::string* azp = string_claim(claims, "azp");
+  const auto azp = claims.string("azp");
   if (claims.contains("azp") && !azp) return fail(Error::id_token_azp_mismatch, "id_token: azp not a string");
   if (audiences > 1 && !azp) return fail(Error::id_token_azp_mismatch, "id_token: several aud, no azp");
   if (azp && *azp != client_id) return fail(Error::id_token_azp_mismatch, "id_token: azp is another client");
 
   // Steps 9-10: exp in the future and iat not in the future, each with the
-  // allowed skew; both required (strict by default).
+  // allowed skew; both required (strict by default). NumericDate (RFC 7519
+  // §2): integer or fractional seconds.
   const double now = static_cast<double>(clock_->unix_seconds());
   const double skew = static_cast<double>(skew_.count());
-  auto exp = date_claim(claims, "exp");
+  auto exp = claims.number("exp");
   if (!exp) return fail(Error::id_token_missing_claim, "id_token: no numeric exp");
   if (now >= *exp + skew) return fail(Error::id_token_expired, "id_token: expired");
-  auto iat = date_claim(claims, "iat");
+  auto iat = claims.number("iat");
   if (!iat) return fail(Error::id_token_missing_claim, "id_token: no numeric iat");
   if (*iat > now + skew) return fail(Error::id_token_issued_in_future, "id_token: iat in the future");
   if (claims.contains("nbf")) {
-    auto nbf = date_claim(claims, "nbf");
+    auto nbf = claims.number("nbf");
     if (!nbf) return fail(Error::id_token_missing_claim, "id_token: nbf not numeric");
     if (*nbf > now + skew) return fail(Error::id_token_issued_in_future, "id_token: nbf in the future");
   }
 
   // OIDC Core §2: sub is required, at most 255 ASCII characters; the
   // account key is (team, sub), so an empty one must never pass.
-  const std::string* sub = string_claim(claims, "sub");
+  const auto sub = claims.string("sub");
   if (!sub || sub->empty() || sub->size() > 255)
     return fail(Error::id_token_missing_claim, "id_token: no valid sub");
 
   // Step 11: the nonce binds the token to this attempt (replay, injection).
-  const std::string* nonce = string_claim(claims, "nonce");
+  const auto nonce = claims.string("nonce");
   if (!nonce) return fail(Error::id_token_missing_claim, "id_token: no nonce");
   if (expected_nonce.empty() || !crypto::constant_time_equal(*nonce, expected_nonce))
     return fail(Error::nonce_mismatch, "id_token: nonce is not this attempt's");

@@ -75,7 +75,7 @@ TEST_F(JwsVerifierTest, EverySupportedAlgorithmVerifiesItsOwnSignature) {
     const auto token = sign_jws(c.key(), c.alg, header(c.alg, c.kid), kClaims);
     const auto v = verify(token);
     ASSERT_TRUE(v.has_value()) << c.alg << ": " << to_string(v.error());
-    EXPECT_EQ(v->claims().at("sub"), "248289761001") << c.alg;
+    EXPECT_EQ(v->claims().string("sub"), "248289761001") << c.alg;
   }
 }
 
@@ -362,6 +362,113 @@ TEST_F(JwsVerifierTest, NulByteTruncationOfClaimsOrHeaderIsMalformed) {
   EXPECT_EQ(verify(sign_jws(keys::rsa2048(), "RS256", hdr, kClaims)).error(), JoseError::malformed);
 }
 
+// The same name spelled with an escape: a parser comparing raw bytes would
+// see two different members, one comparing decoded names two "sub"s.
+TEST_F(JwsVerifierTest, DuplicateClaimSpelledWithAnEscapeIsMalformed) {
+  const auto token = sign_jws(keys::rsa2048(), "RS256", header("RS256", "rsa"),
+                              R"({"sub":"alice","s\u0075b":"mallory"})");
+  EXPECT_EQ(verify(token).error(), JoseError::malformed);
+}
+
+TEST_F(JwsVerifierTest, DuplicateAlgSpelledWithAnEscapeIsRejected) {
+  const auto token =
+      sign_jws(keys::rsa2048(), "RS256", R"({"alg":"RS256","\u0061lg":"none"})", kClaims);
+  EXPECT_EQ(verify(token).error(), JoseError::malformed);
+}
+
+// Past 32 members the duplicate check sorts instead of comparing pairs, so a
+// header of a thousand members (checked before any signature) costs
+// n log n; the check must still find the one repeated name.
+TEST_F(JwsVerifierTest, DuplicateAmongAThousandHeaderMembersIsRejected) {
+  std::string members;
+  for (int i = 0; i < 1000; ++i) members += "\"m" + std::to_string(i) + "\":0,";
+  const auto distinct =
+      sign_jws(keys::rsa2048(), "RS256", "{" + members + R"("alg":"RS256","kid":"rsa"})", kClaims);
+  EXPECT_TRUE(verify(distinct).has_value());
+  const auto repeated = sign_jws(keys::rsa2048(), "RS256",
+                                 "{" + members + R"("m700":1,"alg":"RS256","kid":"rsa"})", kClaims);
+  EXPECT_EQ(verify(repeated).error(), JoseError::malformed);
+}
+
+// An integer no 64-bit type holds: one parser rounds it to a double, another
+// wraps or clamps it, so the signed bytes mean two different numbers.
+TEST_F(JwsVerifierTest, IntegerClaimBeyond64BitsIsMalformedNotRounded) {
+  for (const char* exp : {"18446744073709551616", "-9223372036854775809", "1e400"}) {
+    const auto token = sign_jws(keys::rsa2048(), "RS256", header("RS256", "rsa"),
+                                std::string(R"({"sub":"a","exp":)") + exp + "}");
+    EXPECT_EQ(verify(token).error(), JoseError::malformed) << exp;
+  }
+  const auto widest = sign_jws(keys::rsa2048(), "RS256", header("RS256", "rsa"),
+                               R"({"sub":"a","exp":18446744073709551615})");
+  ASSERT_TRUE(verify(widest).has_value());
+  EXPECT_EQ(verify(widest)->claims().number("exp"), 18446744073709551615.0);
+}
+
+// "[[[[..." nested thousands deep: refused by a depth bound, not by a stack
+// overflow, in the header (before the signature) and in signed claims.
+TEST_F(JwsVerifierTest, DeeplyNestedJsonIsMalformedNotAStackOverflow) {
+  const std::string deep = std::string(5000, '[') + std::string(5000, ']');
+  const auto claims =
+      sign_jws(keys::rsa2048(), "RS256", header("RS256", "rsa"), R"({"sub":"a","x":)" + deep + "}");
+  EXPECT_EQ(verify(claims).error(), JoseError::malformed);
+  const auto hdr =
+      sign_jws(keys::rsa2048(), "RS256", header("RS256", "rsa", R"("x":)" + deep), kClaims);
+  EXPECT_EQ(verify(hdr).error(), JoseError::malformed);
+  // What providers really send (address, realm_access.roles) still passes.
+  const auto usual = sign_jws(keys::rsa2048(), "RS256", header("RS256", "rsa"),
+                              R"({"sub":"a","realm_access":{"roles":[["x"]]}})");
+  EXPECT_TRUE(verify(usual).has_value());
+}
+
+// simdjson reads a few bytes past the text it parses; the decoded payload
+// must end where the token says, whatever a longer earlier token left in
+// the thread's buffer.
+TEST_F(JwsVerifierTest, ShortTokenAfterALongOneReadsOnlyItsOwnClaims) {
+  const auto long_token = sign_jws(keys::rsa2048(), "RS256", header("RS256", "rsa"),
+                                   R"({"sub":"alice","pad":")" + std::string(4000, 'p') + "\"}");
+  const auto short_token =
+      sign_jws(keys::rsa2048(), "RS256", header("RS256", "rsa"), R"({"sub":"bob"})");
+  ASSERT_TRUE(verify(long_token).has_value());
+  const auto v = verify(short_token);
+  ASSERT_TRUE(v.has_value());
+  EXPECT_EQ(v->claims().string("sub"), "bob");
+  EXPECT_FALSE(v->claims().contains("pad"));
+}
+
+TEST_F(JwsVerifierTest, InvalidUtf8OrLoneSurrogateInClaimsIsMalformed) {
+  for (const std::string& claims :
+       {std::string(R"({"sub":")") + "\xff" + "\"}", std::string(R"({"sub":"\ud800"})")}) {
+    const auto token = sign_jws(keys::rsa2048(), "RS256", header("RS256", "rsa"), claims);
+    EXPECT_EQ(verify(token).error(), JoseError::malformed) << claims;
+  }
+}
+
+// A thread remembers the last header that passed; a token with that header
+// must still be judged by this verifier's allow-list and this token's bytes.
+TEST_F(JwsVerifierTest, RememberedHeaderIsStillCheckedAgainstEachVerifiersAllowList) {
+  const auto token = sign_jws(keys::rsa2048(), "RS256", header("RS256", "rsa"), kClaims);
+  ASSERT_TRUE(verify(token).has_value());
+  const JwsVerifier es_only({"ES256"});
+  EXPECT_EQ(es_only.verify(token, keys_).error(), JoseError::alg_not_allowed);
+  const auto forged = with_signature(token, std::string(256, 'x'));
+  EXPECT_EQ(verify(forged).error(), JoseError::bad_signature);
+  EXPECT_TRUE(verify(token).has_value());
+}
+
+TEST_F(JwsVerifierTest, AlternatingHeadersEachSelectTheirOwnKey) {
+  const auto rsa = sign_jws(keys::rsa2048(), "RS256", header("RS256", "rsa"), kClaims);
+  const auto ec = sign_jws(keys::p256(), "ES256", header("ES256", "p256"), kClaims);
+  const auto crit =
+      sign_jws(keys::rsa2048(), "RS256", header("RS256", "rsa", R"("crit":["x"])"), kClaims);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_TRUE(verify(rsa).has_value());
+    EXPECT_EQ(JwsVerifier::peek_kid(ec), "p256");
+    EXPECT_TRUE(verify(ec).has_value());
+    EXPECT_EQ(verify(crit).error(), JoseError::unknown_crit);
+    EXPECT_EQ(JwsVerifier::peek_kid(rsa), "rsa");
+  }
+}
+
 TEST_F(JwsVerifierTest, EmptyKeySetMatchesNothing) {
   const JwkSet empty;
   const auto token = sign_jws(keys::rsa2048(), "RS256", header("RS256", "rsa"), kClaims);
@@ -397,6 +504,26 @@ TEST_F(JwsVerifierTest, ConcurrentVerificationsWithOneKeySetAgree) {
   }
   for (auto& th : threads) th.join();
   for (const int f : failures) EXPECT_EQ(f, 0);
+}
+
+// Every thread has its own parser; the claims each returns are its own.
+TEST_F(JwsVerifierTest, ConcurrentVerificationsReadTheirOwnClaims) {
+  std::vector<std::string> tokens;
+  for (int t = 0; t < 4; ++t)
+    tokens.push_back(sign_jws(keys::p256(), "ES256", header("ES256", "p256"),
+                              R"({"sub":"user-)" + std::to_string(t) + "\"}"));
+  std::vector<int> wrong(tokens.size(), 0);
+  std::vector<std::thread> threads;
+  for (std::size_t t = 0; t < tokens.size(); ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 50; ++i) {
+        const auto v = verify(tokens[t]);
+        if (!v || v->claims().string("sub") != "user-" + std::to_string(t)) ++wrong[t];
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (const int w : wrong) EXPECT_EQ(w, 0);
 }
 
 TEST(JwsPeekKid, ReturnsTheHeaderKidWithoutVerifying) {

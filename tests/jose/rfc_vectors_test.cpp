@@ -105,9 +105,9 @@ TEST(Rfc7515, A2Rs256Verifies) {
   ASSERT_TRUE(keys);
   const auto v = kVerifier.verify(kA2Token, *keys);
   ASSERT_TRUE(v.has_value()) << to_string(v.error());
-  EXPECT_EQ(v->claims().at("iss"), "joe");
-  EXPECT_EQ(v->claims().at("exp"), 1300819380);
-  EXPECT_EQ(v->claims().at("http://example.com/is_root"), true);
+  EXPECT_EQ(v->claims().string("iss"), "joe");
+  EXPECT_EQ(v->claims().number("exp"), 1300819380.0);
+  EXPECT_EQ(v->claims().boolean("http://example.com/is_root"), true);
 }
 
 TEST(Rfc7515, A3Es256Verifies) {
@@ -115,7 +115,7 @@ TEST(Rfc7515, A3Es256Verifies) {
   ASSERT_TRUE(keys);
   const auto v = kVerifier.verify(kA3Token, *keys);
   ASSERT_TRUE(v.has_value()) << to_string(v.error());
-  EXPECT_EQ(v->claims().at("iss"), "joe");
+  EXPECT_EQ(v->claims().string("iss"), "joe");
 }
 
 // A.1 is a valid HS256 token (our HMAC reproduces its signature), yet it must
