@@ -25,7 +25,8 @@ struct Caller {
 class ApiAuth {
  public:
   // failed_token_checks: per client address; only failures consume.
-  ApiAuth(signin::Sessions& sessions, workspace::TokenAuthority& tokens, RateLimiter& failed_token_checks)
+  ApiAuth(signin::Sessions& sessions, workspace::TokenAuthority& tokens,
+          RateLimiter& failed_token_checks)
       : sessions_(sessions), tokens_(tokens), failed_(failed_token_checks) {}
   [[nodiscard]] tl::expected<Caller, http::Response> resolve(const http::Request& req);
   // No I/O, for a route's fast path: the cached session of a cookie-only
@@ -42,6 +43,7 @@ class ApiAuth {
 [[nodiscard]] http::Response rate_limited(int retry_after);
 
 // The JSON error body for a workspace failure.
-[[nodiscard]] http::Response error_response(int status, std::string_view code, std::string_view message);
+[[nodiscard]] http::Response error_response(int status, std::string_view code,
+                                            std::string_view message);
 
 }  // namespace gatehouse::api

@@ -66,14 +66,15 @@ std::optional<std::string> parse_event(const json& e, store::Database& db, crypt
   auto token_id = str("token_id");
   if (!token_id || token_id->empty()) return "token_id is required";
   auto model = str("model");
-  if (!model || model->empty() || model->size() > 200) return "model must be a string of 1 to 200 characters";
+  if (!model || model->empty() || model->size() > 200)
+    return "model must be a string of 1 to 200 characters";
   auto in = count("input_tokens");
   if (!in) return "input_tokens must be a non-negative integer";
   auto outp = count("output_tokens");
   if (!outp) return "output_tokens must be a non-negative integer";
   auto cost = e.find("cost_usd");
-  if (cost == e.end() || !cost->is_number() || !std::isfinite(cost->get<double>()) || cost->get<double>() < 0 ||
-      cost->get<double>() > 1e9)
+  if (cost == e.end() || !cost->is_number() || !std::isfinite(cost->get<double>()) ||
+      cost->get<double>() < 0 || cost->get<double>() > 1e9)
     return "cost_usd must be a non-negative number";
   auto at = str("at");
   auto ts = at ? domain::parse_rfc3339(*at) : std::nullopt;
@@ -96,9 +97,9 @@ std::optional<std::string> parse_event(const json& e, store::Database& db, crypt
 
 }  // namespace
 
-void add_gateway_routes(http::Router& router, workspace::TokenAuthority& tokens, store::Database& db,
-                        const std::optional<std::string>& internal_key, RateLimiter& failed,
-                        crypto::Random& rng) {
+void add_gateway_routes(http::Router& router, workspace::TokenAuthority& tokens,
+                        store::Database& db, const std::optional<std::string>& internal_key,
+                        RateLimiter& failed, crypto::Random& rng) {
   router.add_with_fast_path(
       "GET", "/internal/authz",
       [&tokens, &failed](Request& req) -> std::optional<Response> {
@@ -131,17 +132,20 @@ void add_gateway_routes(http::Router& router, workspace::TokenAuthority& tokens,
     if (!bearer || !crypto::constant_time_equal(*bearer, key))
       return error_response(401, "unauthenticated", "Send the internal key as a bearer token.");
     auto body = json::parse(req.body, nullptr, false);
-    if (body.is_discarded() || !body.is_object() || !body.contains("events") || !body["events"].is_array())
+    if (body.is_discarded() || !body.is_object() || !body.contains("events") ||
+        !body["events"].is_array())
       return error_response(400, "invalid_json", "The body must be {\"events\": [...]}.");
     const auto& events = body["events"];
     if (events.size() > kMaxEvents)
-      return error_response(413, "too_many_events", fmt::format("At most {} events per batch.", kMaxEvents));
+      return error_response(413, "too_many_events",
+                            fmt::format("At most {} events per batch.", kMaxEvents));
     std::vector<domain::UsageEvent> batch;
     batch.reserve(events.size());
     for (std::size_t i = 0; i < events.size(); ++i) {
       domain::UsageEvent e;
       if (auto why = parse_event(events[i], db, rng, e)) {
-        if (*why == "store unavailable") return error_response(503, "unavailable", "The database is not answering.");
+        if (*why == "store unavailable")
+          return error_response(503, "unavailable", "The database is not answering.");
         return bad_event(i, *why);
       }
       batch.push_back(std::move(e));

@@ -17,8 +17,8 @@
 namespace gatehouse::api {
 
 // failed_token_checks: per client address; only failed checks consume.
-void add_gateway_routes(http::Router& router, workspace::TokenAuthority& tokens, store::Database& db,
-                        const std::optional<std::string>& internal_key, RateLimiter& failed_token_checks,
-                        crypto::Random& rng);
+void add_gateway_routes(http::Router& router, workspace::TokenAuthority& tokens,
+                        store::Database& db, const std::optional<std::string>& internal_key,
+                        RateLimiter& failed_token_checks, crypto::Random& rng);
 
 }  // namespace gatehouse::api

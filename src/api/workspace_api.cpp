@@ -39,20 +39,30 @@ std::optional<std::string> string_member(const json& j, const char* name) {
 }
 
 json token_json(workspace::Service& ws, const domain::ApiToken& t) {
-  return {{"id", t.id}, {"name", t.name}, {"prefix", t.prefix}, {"created_at", t.created_at},
-          {"last_used_at", nullable(t.last_used_at)}, {"created_by", ws.display_name(t.team_id, t.created_by)}};
+  return {{"id", t.id},
+          {"name", t.name},
+          {"prefix", t.prefix},
+          {"created_at", t.created_at},
+          {"last_used_at", nullable(t.last_used_at)},
+          {"created_by", ws.display_name(t.team_id, t.created_by)}};
 }
 
 json model_json(workspace::Service& ws, const domain::Model& m) {
-  return {{"id", m.id}, {"name", m.name}, {"base_model", m.base_model}, {"created_at", m.created_at},
+  return {{"id", m.id},
+          {"name", m.name},
+          {"base_model", m.base_model},
+          {"created_at", m.created_at},
           {"created_by", ws.display_name(m.team_id, m.created_by)}};
 }
 
 json rows_json(const std::vector<domain::UsageRow>& rows, const char* key) {
   auto out = json::array();
   for (const auto& r : rows)
-    out.push_back({{key, r.key}, {"input_tokens", r.input_tokens}, {"output_tokens", r.output_tokens},
-                   {"requests", r.requests}, {"cost_usd", dollars(r.cost_micros)}});
+    out.push_back({{key, r.key},
+                   {"input_tokens", r.input_tokens},
+                   {"output_tokens", r.output_tokens},
+                   {"requests", r.requests},
+                   {"cost_usd", dollars(r.cost_micros)}});
   return out;
 }
 
@@ -63,12 +73,14 @@ Response me_response(const signin::AuthContext& s) {
     return r;
   }
   // Not valid UTF-8 somewhere: nlohmann decides, as before.
-  return Response::json(200, {{"user", {{"id", s.user.id}, {"email", s.user.email}, {"name", s.user.name}}},
-                              {"team",
-                               {{"id", s.team.id}, {"workspace", domain::to_string(s.team.workspace)},
-                                {"name", s.team.name}}},
-                              {"role", domain::to_string(s.user.role)},
-                              {"csrf_token", s.session.csrf_token}});
+  return Response::json(
+      200, {{"user", {{"id", s.user.id}, {"email", s.user.email}, {"name", s.user.name}}},
+            {"team",
+             {{"id", s.team.id},
+              {"workspace", domain::to_string(s.team.workspace)},
+              {"name", s.team.name}}},
+            {"role", domain::to_string(s.user.role)},
+            {"csrf_token", s.session.csrf_token}});
 }
 
 }  // namespace
@@ -98,8 +110,12 @@ void add_workspace_api(http::Router& router, ApiAuth& auth, workspace::Service& 
     if (!m) return failure(m.error());
     auto out = json::array();
     for (const auto& u : *m)
-      out.push_back({{"user_id", u.id}, {"email", u.email}, {"name", u.name}, {"role", domain::to_string(u.role)},
-                     {"created_at", u.created_at}, {"last_login_at", u.last_login_at}});
+      out.push_back({{"user_id", u.id},
+                     {"email", u.email},
+                     {"name", u.name},
+                     {"role", domain::to_string(u.role)},
+                     {"created_at", u.created_at},
+                     {"last_login_at", u.last_login_at}});
     return Response::json(200, {{"members", out}});
   });
 
@@ -113,7 +129,9 @@ void add_workspace_api(http::Router& router, ApiAuth& auth, workspace::Service& 
     if (!role) return error_response(400, "invalid_role", "role must be \"admin\" or \"member\".");
     auto u = ws.set_role(c->actor, req.path_param("user_id"), *role);
     if (!u) return failure(u.error());
-    return Response::json(200, {{"user_id", u->id}, {"email", u->email}, {"name", u->name},
+    return Response::json(200, {{"user_id", u->id},
+                                {"email", u->email},
+                                {"name", u->name},
                                 {"role", domain::to_string(u->role)}});
   });
 
@@ -186,10 +204,13 @@ void add_workspace_api(http::Router& router, ApiAuth& auth, workspace::Service& 
     auto q = req.query_params();
     if (!q) return error_response(400, "invalid_query", "The query string is malformed.");
     auto from = q->get("from"), to = q->get("to");
-    if (!from || !to) return error_response(400, "invalid_query", "Give from=YYYY-MM-DD and to=YYYY-MM-DD.");
+    if (!from || !to)
+      return error_response(400, "invalid_query", "Give from=YYYY-MM-DD and to=YYYY-MM-DD.");
     auto r = ws.usage(c->actor, *from, *to);
     if (!r) return failure(r.error());
-    return Response::json(200, {{"currency", "USD"}, {"from", *from}, {"to", *to},
+    return Response::json(200, {{"currency", "USD"},
+                                {"from", *from},
+                                {"to", *to},
                                 {"total", dollars(r->total_micros)},
                                 {"by_day", rows_json(r->by_day, "day")},
                                 {"by_model", rows_json(r->by_model, "model")},
@@ -205,7 +226,9 @@ void add_workspace_api(http::Router& router, ApiAuth& auth, workspace::Service& 
     if (!m) return failure(m.error());
     auto data = json::array();
     for (const auto& model : *m)
-      data.push_back({{"id", model.name}, {"object", "model"}, {"created", model.created_at},
+      data.push_back({{"id", model.name},
+                      {"object", "model"},
+                      {"created", model.created_at},
                       {"owned_by", model.team_id}});
     return Response::json(200, {{"object", "list"}, {"data", data}});
   });

@@ -4,8 +4,8 @@
 #include <memory>
 #include <optional>
 
-#include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
 #include "app/serve.hpp"
 #include "cli/team_commands.hpp"
@@ -76,7 +76,8 @@ cli::DiscoveryCheck discovery_check(const config::Config& cfg, const Clock& cloc
     std::string detail;
     auto md = rp.metadata(issuer, &detail);
     // The operator also needs the technical reason behind the words meant for people.
-    if (!md) return std::string(oidc::message(md.error())) + (detail.empty() ? "" : " (" + detail + ")");
+    if (!md)
+      return std::string(oidc::message(md.error())) + (detail.empty() ? "" : " (" + detail + ")");
     return std::nullopt;
   };
 }
@@ -164,12 +165,14 @@ int main(int argc, char** argv) {
   if (add->parsed()) {
     if (auto e = cli::validate(add_args)) return report({2, *e});
     secret = cli::read_secret_line(std::cin);
-    if (!secret) return report({2, "--client-secret-stdin: standard input has no secret on its first line"});
+    if (!secret)
+      return report({2, "--client-secret-stdin: standard input has no secret on its first line"});
   } else if (update->parsed()) {
     if (auto e = cli::validate(upd_args)) return report({2, *e});
     if (upd_secret_stdin) {
       secret = cli::read_secret_line(std::cin);
-      if (!secret) return report({2, "--client-secret-stdin: standard input has no secret on its first line"});
+      if (!secret)
+        return report({2, "--client-secret-stdin: standard input has no secret on its first line"});
     }
   }
   if (remove->parsed() && !yes)
@@ -184,9 +187,9 @@ int main(int argc, char** argv) {
     return 0;
   }
   auto& svc = **s;
-  cli::TeamCommands cmds(svc.db->teams(), svc.db->sessions(), svc.db->audit(), svc.box ? &*svc.box : nullptr,
-                         discovery_check(svc.cfg, svc.clock, svc.rng), svc.clock, svc.rng, std::cout,
-                         std::cerr);
+  cli::TeamCommands cmds(
+      svc.db->teams(), svc.db->sessions(), svc.db->audit(), svc.box ? &*svc.box : nullptr,
+      discovery_check(svc.cfg, svc.clock, svc.rng), svc.clock, svc.rng, std::cout, std::cerr);
   if (audit->parsed()) return cmds.audit(audit_team, audit_since, json);
   if (add->parsed()) return cmds.add(add_args, *secret);
   if (list->parsed()) return cmds.list(json);

@@ -126,22 +126,30 @@ int run_server(const config::Config& cfg) {
   RateLimiter failed_callbacks(clock, 60, 1, limits);
   RateLimiter failed_token_checks(clock, 600, 50, limits);
   RateLimiter token_creation(clock, 60, 1, limits);
-  web::WebContext web_ctx{sessions, flow, rp, pages, rng,
-                          {.public_url = cfg.public_url, .public_origin = cfg.public_origin,
+  web::WebContext web_ctx{sessions,
+                          flow,
+                          rp,
+                          pages,
+                          rng,
+                          {.public_url = cfg.public_url,
+                           .public_origin = cfg.public_origin,
                            .https = cfg.secure_cookies},
-                          signin_starts, failed_callbacks, &registry};
+                          signin_starts,
+                          failed_callbacks,
+                          &registry};
 
   workspace::TokenAuthority tokens(**db, clock);
   workspace::Service ws(observed, tokens, clock, rng, token_creation);
   api::ApiAuth api_auth(sessions, tokens, failed_token_checks);
 
   for (auto& [name, limiter] : {std::pair{"signin_start", &signin_starts},
-                                 {"failed_callback", &failed_callbacks},
-                                 {"failed_token_check", &failed_token_checks},
-                                 {"token_creation", &token_creation}}) {
+                                {"failed_callback", &failed_callbacks},
+                                {"failed_token_check", &failed_token_checks},
+                                {"token_creation", &token_creation}}) {
     auto* l = limiter;
-    registry.callback(std::string("gatehouse_rate_limited_total{limit=\"") + name + "\"}", "counter",
-                      "Requests refused by a rate limit", [l] { return static_cast<double>(l->refused()); });
+    registry.callback(std::string("gatehouse_rate_limited_total{limit=\"") + name + "\"}",
+                      "counter", "Requests refused by a rate limit",
+                      [l] { return static_cast<double>(l->refused()); });
   }
   registry.callback("gatehouse_token_cache_lookups_total{result=\"hit\"}", "counter",
                     "API token checks answered from memory (hit) or the database (miss)",
@@ -160,10 +168,14 @@ int run_server(const config::Config& cfg) {
 
   http::Router router;
   api::add_ops_routes(router, **db);
-  router.add("GET", "/metrics", [&registry](http::Request&) {
-    http::Response r{200, {{"Content-Type", "text/plain; version=0.0.4; charset=utf-8"}}, registry.render()};
-    return r;
-  }, http::Execution::io);
+  router.add(
+      "GET", "/metrics",
+      [&registry](http::Request&) {
+        http::Response r{
+            200, {{"Content-Type", "text/plain; version=0.0.4; charset=utf-8"}}, registry.render()};
+        return r;
+      },
+      http::Execution::io);
   api::add_gateway_routes(router, tokens, **db, cfg.internal_key, failed_token_checks, rng);
   web::add_signin_routes(router, web_ctx);
   api::add_workspace_api(router, api_auth, ws);
@@ -180,7 +192,8 @@ int run_server(const config::Config& cfg) {
   http::ServerHooks hooks;
   const bool https = cfg.secure_cookies;
   hooks.on_response = [https, &registry](const http::Request& req, http::Response& res,
-                                         std::string_view route, std::chrono::steady_clock::duration elapsed) {
+                                         std::string_view route,
+                                         std::chrono::steady_clock::duration elapsed) {
     web::apply_security_headers(res, https);
     // Handles of the last (route, method, status) this thread saw: building
     // label strings and looking them up on every request cost 13% of a token
@@ -197,14 +210,16 @@ int run_server(const config::Config& cfg) {
         last.method != req.method) {
       std::string r = route.empty() ? "unmatched" : std::string(route);
       // Label values stay a small set: a client can send any method name.
-      static const std::set<std::string, std::less<>> kMethods = {"GET", "HEAD", "POST", "PUT",
-                                                                  "DELETE", "PATCH", "OPTIONS"};
+      static const std::set<std::string, std::less<>> kMethods = {
+          "GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"};
       std::string method = kMethods.count(req.method) ? req.method : "other";
-      last.counter = &registry.counter("gatehouse_http_requests_total",
-                                       {{"route", r}, {"method", method}, {"status", std::to_string(res.status)}},
-                                       "HTTP requests by route, method and status");
-      last.histogram = &registry.histogram("gatehouse_http_request_duration_seconds", {{"route", r}},
-                                           "Time from a whole request read to its response");
+      last.counter = &registry.counter(
+          "gatehouse_http_requests_total",
+          {{"route", r}, {"method", method}, {"status", std::to_string(res.status)}},
+          "HTTP requests by route, method and status");
+      last.histogram =
+          &registry.histogram("gatehouse_http_request_duration_seconds", {{"route", r}},
+                              "Time from a whole request read to its response");
       last.registry = &registry;
       last.route = std::string(route);
       last.method = req.method;

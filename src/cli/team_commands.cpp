@@ -89,7 +89,8 @@ void TeamCommands::announce(const std::string& team_id) {
   // timestamps as they were; the feed row makes every session cache forget
   // the team's sessions within a poll either way.
   store::SessionChange c{
-      std::chrono::duration_cast<std::chrono::microseconds>(clock_.now().time_since_epoch()).count(),
+      std::chrono::duration_cast<std::chrono::microseconds>(clock_.now().time_since_epoch())
+          .count(),
       std::string(store::kTeamChanged), team_id};
   if (!sessions_.record_change(c))
     err_ << "warning: running servers were not told of the change; they notice it by the "
@@ -100,7 +101,8 @@ void TeamCommands::record(const std::string& team_id, const std::string& action,
                           const std::string& details) {
   domain::AuditEvent e;
   e.id = "evt_" + crypto::random_token(rng_, 12);
-  e.at_us = std::chrono::duration_cast<std::chrono::microseconds>(clock_.now().time_since_epoch()).count();
+  e.at_us = std::chrono::duration_cast<std::chrono::microseconds>(clock_.now().time_since_epoch())
+                .count();
   e.team_id = team_id;
   e.actor = "operator";
   e.action = action;
@@ -127,12 +129,16 @@ int TeamCommands::add(const TeamAddArgs& a, const std::string& client_secret) {
   t.enabled = true;
   t.created_at = t.updated_at = clock_.unix_seconds();
   if (auto r = teams_.insert(t); !r) {
-    if (r.error() == store::StoreError::conflict) return fail(1, "team " + a.id + " already exists");
+    if (r.error() == store::StoreError::conflict)
+      return fail(1, "team " + a.id + " already exists");
     return fail(1, std::string(store::to_string(r.error())));
   }
-  record(t.id, "team.add", nlohmann::json{{"issuer", t.issuer}, {"client_id", t.client_id},
-                                           {"admin_email", t.admin_email},
-                                           {"workspace", domain::to_string(t.workspace)}}.dump());
+  record(t.id, "team.add",
+         nlohmann::json{{"issuer", t.issuer},
+                        {"client_id", t.client_id},
+                        {"admin_email", t.admin_email},
+                        {"workspace", domain::to_string(t.workspace)}}
+             .dump());
   out_ << "team " << t.id << " added\n";
   return 0;
 }
@@ -189,7 +195,8 @@ int TeamCommands::update(const TeamUpdateArgs& a, const std::optional<std::strin
   if (a.admin_email) t->admin_email = domain::lowercase(*a.admin_email);
   if (a.name) t->name = *a.name;
   if (a.workspace) t->workspace = *domain::parse_workspace(*a.workspace);
-  if (client_secret) t->client_secret_sealed = box_->seal(*client_secret, domain::client_secret_aad(a.id));
+  if (client_secret)
+    t->client_secret_sealed = box_->seal(*client_secret, domain::client_secret_aad(a.id));
   t->updated_at = clock_.unix_seconds();
   if (auto r = teams_.update(*t); !r) return fail(1, std::string(store::to_string(r.error())));
   announce(t->id);
@@ -211,8 +218,9 @@ int TeamCommands::set_enabled(const std::string& id, bool enabled) {
     // Disabling is an incident tool: the team's sessions end for good, so
     // enabling it again later signs no one back in.
     auto r = sessions_.remove_for_team(id);
-    if (!r) return fail(1, "team disabled, but its sessions could not be ended: " +
-                               std::string(store::to_string(r.error())));
+    if (!r)
+      return fail(1, "team disabled, but its sessions could not be ended: " +
+                         std::string(store::to_string(r.error())));
     ended = *r;
     announce(id);
   }
@@ -236,8 +244,8 @@ int TeamCommands::remove(const std::string& id, bool yes) {
   return 0;
 }
 
-int TeamCommands::audit(const std::optional<std::string>& team, const std::optional<std::string>& since,
-                        bool json) {
+int TeamCommands::audit(const std::optional<std::string>& team,
+                        const std::optional<std::string>& since, bool json) {
   store::AuditQuery q;
   q.team_id = team;
   q.limit = 1'000'000;
@@ -261,15 +269,20 @@ int TeamCommands::audit(const std::optional<std::string>& team, const std::optio
     for (const auto& e : *events) {
       auto details = nlohmann::json::parse(e.details, nullptr, false);
       if (details.is_discarded()) details = e.details;
-      arr.push_back({{"at", iso(e.at_us)}, {"team", e.team_id}, {"actor", e.actor}, {"action", e.action},
-                     {"target", e.target}, {"details", details}});
+      arr.push_back({{"at", iso(e.at_us)},
+                     {"team", e.team_id},
+                     {"actor", e.actor},
+                     {"action", e.action},
+                     {"target", e.target},
+                     {"details", details}});
     }
     out_ << arr.dump(2) << "\n";
     return 0;
   }
   for (const auto& e : *events)
-    out_ << fmt::format("{}  {:<16} {:<18} {:<28} {} {}\n", iso(e.at_us), e.team_id.empty() ? "-" : e.team_id,
-                        e.action, e.actor, e.target, e.details);
+    out_ << fmt::format("{}  {:<16} {:<18} {:<28} {} {}\n", iso(e.at_us),
+                        e.team_id.empty() ? "-" : e.team_id, e.action, e.actor, e.target,
+                        e.details);
   return 0;
 }
 

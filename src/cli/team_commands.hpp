@@ -10,8 +10,8 @@
 #include <string>
 
 #include "core/clock.hpp"
-#include "crypto/secret_box.hpp"
 #include "crypto/random.hpp"
+#include "crypto/secret_box.hpp"
 #include "store/audit_store.hpp"
 #include "store/session_store.hpp"
 #include "store/team_store.hpp"
@@ -45,11 +45,17 @@ class TeamCommands {
  public:
   // box may be null for commands that seal nothing (list, show, enable…).
   TeamCommands(store::TeamStore& teams, store::SessionStore& sessions, store::AuditStore& audit,
-               const crypto::SecretBox* box,
-               DiscoveryCheck discovery, const Clock& clock, crypto::Random& rng, std::ostream& out,
-               std::ostream& err)
-      : teams_(teams), sessions_(sessions), audit_(audit), box_(box), discovery_(std::move(discovery)), clock_(clock),
-        rng_(rng), out_(out), err_(err) {}
+               const crypto::SecretBox* box, DiscoveryCheck discovery, const Clock& clock,
+               crypto::Random& rng, std::ostream& out, std::ostream& err)
+      : teams_(teams),
+        sessions_(sessions),
+        audit_(audit),
+        box_(box),
+        discovery_(std::move(discovery)),
+        clock_(clock),
+        rng_(rng),
+        out_(out),
+        err_(err) {}
 
   int add(const TeamAddArgs& a, const std::string& client_secret);
   int list(bool json);
@@ -59,7 +65,8 @@ class TeamCommands {
   int remove(const std::string& id, bool yes);
   // `gatehouse audit`: events oldest first, as text or a JSON array of
   // {"at","team","actor","action","target","details"}.
-  int audit(const std::optional<std::string>& team, const std::optional<std::string>& since, bool json);
+  int audit(const std::optional<std::string>& team, const std::optional<std::string>& since,
+            bool json);
 
  private:
   int fail(int code, const std::string& message);

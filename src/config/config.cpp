@@ -22,7 +22,8 @@ std::optional<T> parse_int(const std::string& s, T min, T max) {
   return v;
 }
 
-tl::unexpected<std::string> bad(std::string_view var, std::string_view value, std::string_view why) {
+tl::unexpected<std::string> bad(std::string_view var, std::string_view value,
+                                std::string_view why) {
   return tl::unexpected(fmt::format("{}={:?} is not valid: {}", var, std::string(value), why));
 }
 
@@ -40,7 +41,8 @@ tl::expected<EnvLookup, std::string> process_env() {
       if (line.empty() || line[0] == '#') continue;
       auto eq = line.find('=');
       if (eq == std::string::npos || line.compare(0, 10, "GATEHOUSE_") != 0)
-        return tl::unexpected(fmt::format("GATEHOUSE_CONFIG: {} line {}: expected GATEHOUSE_NAME=value", path, n));
+        return tl::unexpected(
+            fmt::format("GATEHOUSE_CONFIG: {} line {}: expected GATEHOUSE_NAME=value", path, n));
       (*file_values)[line.substr(0, eq)] = line.substr(eq + 1);
     }
   }
@@ -58,9 +60,11 @@ tl::expected<Config, std::string> from_env(const EnvLookup& env) {
 
   if (auto v = env("GATEHOUSE_LISTEN")) {
     auto colon = v->rfind(':');
-    if (colon == std::string::npos) return bad("GATEHOUSE_LISTEN", *v, "expected HOST:PORT or :PORT");
+    if (colon == std::string::npos)
+      return bad("GATEHOUSE_LISTEN", *v, "expected HOST:PORT or :PORT");
     std::string host = v->substr(0, colon);
-    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+      host = host.substr(1, host.size() - 2);
     if (host.empty()) host = "127.0.0.1";
     if (host == "localhost") host = "127.0.0.1";
     auto port = parse_int<std::uint16_t>(v->substr(colon + 1), 0, 65535);
@@ -74,7 +78,8 @@ tl::expected<Config, std::string> from_env(const EnvLookup& env) {
     auto url = http::parse_url(s);
     if (!url) return bad("GATEHOUSE_PUBLIC_URL", *v, url.error());
     if (url->target != "/" && !url->target.empty())
-      return bad("GATEHOUSE_PUBLIC_URL", *v, "must be an origin without a path, e.g. https://sso.example.com");
+      return bad("GATEHOUSE_PUBLIC_URL", *v,
+                 "must be an origin without a path, e.g. https://sso.example.com");
     c.public_url = url->origin();
   }
   {
@@ -95,7 +100,8 @@ tl::expected<Config, std::string> from_env(const EnvLookup& env) {
   }
   if (auto v = env("GATEHOUSE_INTERNAL_KEY")) {
     if (v->size() < 16)
-      return tl::unexpected(std::string("GATEHOUSE_INTERNAL_KEY is not valid: use at least 16 characters"));
+      return tl::unexpected(
+          std::string("GATEHOUSE_INTERNAL_KEY is not valid: use at least 16 characters"));
     c.internal_key = *v;
   }
   if (auto v = env("GATEHOUSE_THREADS")) {
@@ -104,9 +110,12 @@ tl::expected<Config, std::string> from_env(const EnvLookup& env) {
     c.threads = *n;
   }
   if (auto v = env("GATEHOUSE_LOG_FORMAT")) {
-    if (*v == "text") c.log_format = LogFormat::text;
-    else if (*v == "json") c.log_format = LogFormat::json;
-    else return bad("GATEHOUSE_LOG_FORMAT", *v, "expected text or json");
+    if (*v == "text")
+      c.log_format = LogFormat::text;
+    else if (*v == "json")
+      c.log_format = LogFormat::json;
+    else
+      return bad("GATEHOUSE_LOG_FORMAT", *v, "expected text or json");
   }
   if (auto v = env("GATEHOUSE_IDP_TIMEOUT_MS")) {
     auto n = parse_int<long>(*v, 100, 120000);
@@ -119,9 +128,12 @@ tl::expected<Config, std::string> from_env(const EnvLookup& env) {
     c.session_ttl = std::chrono::seconds(*n);
   }
   if (auto v = env("GATEHOUSE_RATE_LIMITS")) {
-    if (*v == "on") c.rate_limits = true;
-    else if (*v == "off") c.rate_limits = false;
-    else return bad("GATEHOUSE_RATE_LIMITS", *v, "expected on or off");
+    if (*v == "on")
+      c.rate_limits = true;
+    else if (*v == "off")
+      c.rate_limits = false;
+    else
+      return bad("GATEHOUSE_RATE_LIMITS", *v, "expected on or off");
   }
   return c;
 }

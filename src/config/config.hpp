@@ -18,9 +18,9 @@ enum class LogFormat { text, json };
 struct Config {
   std::string listen_host = "127.0.0.1";
   std::uint16_t listen_port = 8080;
-  std::string public_url = "http://localhost:8080";  // no trailing slash
+  std::string public_url = "http://localhost:8080";     // no trailing slash
   std::string public_origin = "http://localhost:8080";  // scheme://host[:port]
-  bool secure_cookies = false;  // exactly when public_url is https
+  bool secure_cookies = false;                          // exactly when public_url is https
   std::string database_url = "sqlite://gatehouse.db";
   std::string secret_key_file = "gatehouse.key";
   std::optional<std::string> internal_key;

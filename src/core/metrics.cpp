@@ -66,7 +66,8 @@ Counter& Registry::counter(const std::string& name, const Labels& labels, const 
   return *slot;
 }
 
-Histogram& Registry::histogram(const std::string& name, const Labels& labels, const std::string& help) {
+Histogram& Registry::histogram(const std::string& name, const Labels& labels,
+                               const std::string& help) {
   auto k = key(name, labels);
   {
     std::shared_lock lock(mu_);
@@ -91,7 +92,8 @@ std::string Registry::render() const {
   std::set<std::string> typed;
   auto header = [&](const std::string& name, const char* type) {
     if (!typed.insert(name).second) return;
-    if (auto h = help_.find(name); h != help_.end()) out += fmt::format("# HELP {} {}\n", name, h->second);
+    if (auto h = help_.find(name); h != help_.end())
+      out += fmt::format("# HELP {} {}\n", name, h->second);
     out += fmt::format("# TYPE {} {}\n", name, type);
   };
   for (const auto& [k, c] : counters_) {
@@ -102,11 +104,13 @@ std::string Registry::render() const {
     auto [name, labels] = split_key(k);
     header(name, "histogram");
     for (std::size_t i = 0; i < Histogram::kBounds.size(); ++i)
-      out += fmt::format("{}_bucket{{{}}} {}\n", name, join(labels, fmt::format("le=\"{}\"", Histogram::kBounds[i])),
+      out += fmt::format("{}_bucket{{{}}} {}\n", name,
+                         join(labels, fmt::format("le=\"{}\"", Histogram::kBounds[i])),
                          h->buckets_[i].load(std::memory_order_relaxed));
     out += fmt::format("{}_bucket{{{}}} {}\n", name, join(labels, "le=\"+Inf\""), h->count());
     std::string brace = labels.empty() ? "" : "{" + labels + "}";
-    out += fmt::format("{}_sum{} {}\n", name, brace, static_cast<double>(h->sum_micros_.load()) / 1e6);
+    out +=
+        fmt::format("{}_sum{} {}\n", name, brace, static_cast<double>(h->sum_micros_.load()) / 1e6);
     out += fmt::format("{}_count{} {}\n", name, brace, h->count());
   }
   for (const auto& [name, type, help, read] : callbacks_) {

@@ -5,7 +5,8 @@
 // callbacks when /metrics is scraped, so the hot path pays nothing for them.
 //   registry.counter("gatehouse_signins_total", {{"outcome", "success"}}).inc();
 //   registry.histogram("gatehouse_http_request_duration_seconds", {{"route", r}}).observe(0.002);
-//   registry.callback("gatehouse_open_connections", "gauge", "Open connections", [&] { return n(); });
+//   registry.callback("gatehouse_open_connections", "gauge", "Open connections", [&] { return n();
+//   });
 #include <array>
 #include <atomic>
 #include <cstdint>
@@ -33,8 +34,8 @@ class Counter {
 class Histogram {
  public:
   // Upper bounds in seconds, from 0.5 ms to 30 s: token checks and IdP calls both fit.
-  static constexpr std::array<double, 14> kBounds = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
-                                                     0.1,    0.25,  0.5,    1,     2.5,   10,    30};
+  static constexpr std::array<double, 14> kBounds = {
+      0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10, 30};
   void observe(double seconds);
   [[nodiscard]] std::uint64_t count() const { return count_.load(std::memory_order_relaxed); }
 
@@ -48,8 +49,10 @@ class Histogram {
 class Registry {
  public:
   // help is recorded once per name.
-  Counter& counter(const std::string& name, const Labels& labels = {}, const std::string& help = "");
-  Histogram& histogram(const std::string& name, const Labels& labels = {}, const std::string& help = "");
+  Counter& counter(const std::string& name, const Labels& labels = {},
+                   const std::string& help = "");
+  Histogram& histogram(const std::string& name, const Labels& labels = {},
+                       const std::string& help = "");
   // type: "counter" or "gauge".
   void callback(const std::string& name, const std::string& type, const std::string& help,
                 std::function<double()> read);
@@ -61,7 +64,8 @@ class Registry {
   std::map<std::string, std::unique_ptr<Counter>> counters_;      // key -> counter
   std::map<std::string, std::unique_ptr<Histogram>> histograms_;  // key -> histogram
   std::map<std::string, std::string> help_;                       // name -> help
-  std::vector<std::tuple<std::string, std::string, std::string, std::function<double()>>> callbacks_;
+  std::vector<std::tuple<std::string, std::string, std::string, std::function<double()>>>
+      callbacks_;
 };
 
 }  // namespace gatehouse::metrics

@@ -18,8 +18,10 @@ std::optional<int> RateLimiter::take(const std::string& key, double cost) {
       // Drop buckets that have refilled completely: they carry no state.
       for (auto b = buckets_.begin(); b != buckets_.end();) {
         double secs = std::chrono::duration<double>(now - b->second.at).count();
-        if (b->second.tokens + secs * rate_ >= burst_) b = buckets_.erase(b);
-        else ++b;
+        if (b->second.tokens + secs * rate_ >= burst_)
+          b = buckets_.erase(b);
+        else
+          ++b;
       }
       if (buckets_.size() >= max_keys_) buckets_.clear();
     }

@@ -6,8 +6,8 @@
 //   if (auto wait = starts.acquire(req.remote_addr)) return too_many(*wait);
 #include <atomic>
 #include <chrono>
-#include <cstdint>
 #include <cstddef>
+#include <cstdint>
 #include <mutex>
 #include <optional>
 #include <string>

@@ -9,8 +9,8 @@
 
 namespace gatehouse::crypto {
 
-[[nodiscard]] std::string sha256(std::string_view data);                         // raw 32 bytes
-[[nodiscard]] std::string sha256_hex(std::string_view data);                     // 64 hex chars
+[[nodiscard]] std::string sha256(std::string_view data);      // raw 32 bytes
+[[nodiscard]] std::string sha256_hex(std::string_view data);  // 64 hex chars
 using Digest256 = std::array<std::uint8_t, 32>;
 // The same digest with no allocation (a per-thread context): for hot paths.
 [[nodiscard]] Digest256 sha256_digest(std::string_view data);

@@ -31,8 +31,7 @@ std::optional<std::string> check_team_id_syntax(std::string_view id) {
   for (std::size_t i = 0; i < id.size(); ++i) {
     char c = id[i];
     bool alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-    if (!alnum && c != '-')
-      return "a Team ID has only lowercase letters, digits and dashes";
+    if (!alnum && c != '-') return "a Team ID has only lowercase letters, digits and dashes";
     if (c == '-' && (i == 0 || id[i - 1] == '-'))
       return "a Team ID starts with a letter or digit and has no double dashes";
   }
@@ -44,14 +43,15 @@ std::optional<std::string> validate_team_id(std::string_view id, std::string_vie
   if (auto err = check_team_id_syntax(id)) return err;
   auto url = http::parse_url(issuer);
   if (!url) return std::nullopt;  // the issuer check reports that
-  static constexpr std::array<std::string_view, 3> kOktaDomains = {
-      ".okta.com", ".oktapreview.com", ".okta-emea.com"};
+  static constexpr std::array<std::string_view, 3> kOktaDomains = {".okta.com", ".oktapreview.com",
+                                                                   ".okta-emea.com"};
   for (auto domain : kOktaDomains) {
     const std::string& host = url->host;
     if (host.size() > domain.size() && host.ends_with(domain)) {
       std::string_view sub = std::string_view(host).substr(0, host.size() - domain.size());
       if (auto dot = sub.rfind('.'); dot != std::string_view::npos) sub = sub.substr(dot + 1);
-      bool ok = id == sub || (id.size() > sub.size() + 1 && id.starts_with(sub) && id[sub.size()] == '-');
+      bool ok =
+          id == sub || (id.size() > sub.size() + 1 && id.starts_with(sub) && id[sub.size()] == '-');
       if (!ok)
         return "for an Okta issuer the Team ID must be the Okta subdomain '" + std::string(sub) +
                "' or start with '" + std::string(sub) + "-'";
@@ -66,7 +66,8 @@ std::optional<std::string> validate_email(std::string_view email) {
   if (at == std::string_view::npos || at == 0 || email.find('@', at + 1) != std::string_view::npos)
     return "an email address has exactly one '@' with a name before it";
   for (char c : email)
-    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f || c == '<' || c == '>' || c == ',' || c == ';')
+    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f || c == '<' || c == '>' || c == ',' ||
+        c == ';')
       return "an email address has no spaces, commas or control characters";
   std::string_view domain = email.substr(at + 1);
   auto dot = domain.find('.');

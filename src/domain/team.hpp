@@ -11,15 +11,15 @@ namespace gatehouse::domain {
 enum class Workspace { shared, personal };
 
 struct Team {
-  std::string id;                    // the Team ID people type
+  std::string id;  // the Team ID people type
   std::string name;
-  std::string issuer;                // exact OIDC issuer
+  std::string issuer;  // exact OIDC issuer
   std::string client_id;
   std::string client_secret_sealed;  // SecretBox output; never the plaintext
   std::string admin_email;           // lowercased
   Workspace workspace = Workspace::shared;
   bool enabled = true;
-  std::int64_t created_at = 0;       // unix seconds
+  std::int64_t created_at = 0;  // unix seconds
   std::int64_t updated_at = 0;
 };
 

@@ -44,7 +44,7 @@ struct LoginAttempt {
   std::string state;
   std::string nonce;
   std::string code_verifier;
-  std::string return_to;     // a path on this service, already checked
+  std::string return_to;  // a path on this service, already checked
   std::int64_t created_at = 0;
   std::int64_t expires_at = 0;
 };
@@ -53,10 +53,10 @@ struct AuditEvent {
   std::string id;
   std::int64_t at_us = 0;  // unix microseconds
   std::string team_id;
-  std::string actor;       // user email, "operator", or "gateway"
-  std::string action;      // signin.success, signin.failure, role.change, token.create, …
+  std::string actor;   // user email, "operator", or "gateway"
+  std::string action;  // signin.success, signin.failure, role.change, token.create, …
   std::string target;
-  std::string details;     // JSON object text
+  std::string details;  // JSON object text
 };
 
 // The admin rule of SPEC.md §7: the team's admin email (case-insensitive),

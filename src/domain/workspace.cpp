@@ -30,13 +30,15 @@ std::optional<std::int64_t> civil_to_unix(int y, int m, int d) {
 bool looks_like_token(std::string_view s) {
   if (s.size() != kTokenPrefix.size() + 43 || !s.starts_with(kTokenPrefix)) return false;
   for (char c : s.substr(kTokenPrefix.size()))
-    if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_'))
+    if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+          c == '_'))
       return false;
   return true;
 }
 
 std::optional<std::string> validate_name(std::string_view what, std::string_view name) {
-  if (name.empty() || name.size() > 100) return std::string(what) + " needs a name of 1 to 100 characters";
+  if (name.empty() || name.size() > 100)
+    return std::string(what) + " needs a name of 1 to 100 characters";
   for (unsigned char c : name)
     if (c < 0x20 || c == 0x7f) return std::string(what) + " name has control characters";
   return std::nullopt;
@@ -44,7 +46,8 @@ std::optional<std::string> validate_name(std::string_view what, std::string_view
 
 std::optional<std::int64_t> parse_day(std::string_view s) {
   if (s.size() != 10 || s[4] != '-' || s[7] != '-') return std::nullopt;
-  if (!digits(s.substr(0, 4)) || !digits(s.substr(5, 2)) || !digits(s.substr(8, 2))) return std::nullopt;
+  if (!digits(s.substr(0, 4)) || !digits(s.substr(5, 2)) || !digits(s.substr(8, 2)))
+    return std::nullopt;
   return civil_to_unix(to_int(s.substr(0, 4)), to_int(s.substr(5, 2)), to_int(s.substr(8, 2)));
 }
 
@@ -63,8 +66,8 @@ std::optional<std::int64_t> parse_rfc3339(std::string_view s) {
   auto day = parse_day(s.substr(0, 10));
   if (!day) return std::nullopt;
   auto t = s.substr(11);
-  if (t.size() < 9 || t[2] != ':' || t[5] != ':' || !digits(t.substr(0, 2)) || !digits(t.substr(3, 2)) ||
-      !digits(t.substr(6, 2)))
+  if (t.size() < 9 || t[2] != ':' || t[5] != ':' || !digits(t.substr(0, 2)) ||
+      !digits(t.substr(3, 2)) || !digits(t.substr(6, 2)))
     return std::nullopt;
   int hh = to_int(t.substr(0, 2)), mm = to_int(t.substr(3, 2)), ss = to_int(t.substr(6, 2));
   if (hh > 23 || mm > 59 || ss > 60) return std::nullopt;

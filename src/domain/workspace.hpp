@@ -71,10 +71,12 @@ inline constexpr std::string_view kTokenPrefix = "gh_";
 [[nodiscard]] bool looks_like_token(std::string_view s);
 
 // Names people give tokens and models: 1–100 printable characters.
-[[nodiscard]] std::optional<std::string> validate_name(std::string_view what, std::string_view name);
+[[nodiscard]] std::optional<std::string> validate_name(std::string_view what,
+                                                       std::string_view name);
 
 // YYYY-MM-DD <-> unix days; strict.
-[[nodiscard]] std::optional<std::int64_t> parse_day(std::string_view ymd);  // unix seconds at 00:00 UTC
+[[nodiscard]] std::optional<std::int64_t> parse_day(
+    std::string_view ymd);  // unix seconds at 00:00 UTC
 [[nodiscard]] std::string format_day(std::int64_t unix_seconds);
 // RFC 3339 date-time ("2026-11-29T12:00:00Z", "…+01:00", fractions allowed) -> unix seconds.
 [[nodiscard]] std::optional<std::int64_t> parse_rfc3339(std::string_view s);

@@ -44,16 +44,16 @@ struct ClientResponse {
 };
 
 enum class ClientErrorKind {
-  bad_url,         // not an absolute http(s) URL
-  insecure_scheme, // http:// to a host that is not loopback
-  resolve,         // DNS failure
-  connect,         // TCP connect failed or was reset
-  tls,             // handshake failed, certificate or hostname not valid
-  timeout,         // the time limit ran out
-  too_large,       // response body over max_body (or headers over their limit)
-  protocol,        // not a valid HTTP response
-  bad_request,     // the request itself is unusable: unknown method, a header with CR/LF,
-                   // a header the client sets itself, a body without a content type
+  bad_url,          // not an absolute http(s) URL
+  insecure_scheme,  // http:// to a host that is not loopback
+  resolve,          // DNS failure
+  connect,          // TCP connect failed or was reset
+  tls,              // handshake failed, certificate or hostname not valid
+  timeout,          // the time limit ran out
+  too_large,        // response body over max_body (or headers over their limit)
+  protocol,         // not a valid HTTP response
+  bad_request,      // the request itself is unusable: unknown method, a header with CR/LF,
+                    // a header the client sets itself, a body without a content type
 };
 
 struct ClientError {
@@ -70,7 +70,8 @@ class HttpClient {
  public:
   virtual ~HttpClient() = default;
   // Blocking; call only off the server's I/O threads. Never follows redirects.
-  [[nodiscard]] virtual tl::expected<ClientResponse, ClientError> send(const ClientRequest& req) = 0;
+  [[nodiscard]] virtual tl::expected<ClientResponse, ClientError> send(
+      const ClientRequest& req) = 0;
 };
 
 struct ClientOptions {

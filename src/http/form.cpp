@@ -48,7 +48,8 @@ tl::expected<Params, FormError> parse_form(std::string_view text, std::size_t ma
     if (part.empty()) continue;
     auto eq = part.find('=');
     auto name = decode(part.substr(0, eq), true);
-    auto value = decode(eq == std::string_view::npos ? std::string_view{} : part.substr(eq + 1), true);
+    auto value =
+        decode(eq == std::string_view::npos ? std::string_view{} : part.substr(eq + 1), true);
     if (!name || !value) return tl::unexpected(FormError::bad_percent_encoding);
     for (const auto& [k, v] : items)
       if (k == *name) return tl::unexpected(FormError::duplicate_parameter);
@@ -91,9 +92,12 @@ std::string encode_form(const std::vector<std::pair<std::string, std::string>>& 
 
 std::string_view to_string(FormError e) {
   switch (e) {
-    case FormError::bad_percent_encoding: return "bad percent-encoding";
-    case FormError::duplicate_parameter: return "a parameter appears twice";
-    case FormError::too_many_parameters: return "too many parameters";
+    case FormError::bad_percent_encoding:
+      return "bad percent-encoding";
+    case FormError::duplicate_parameter:
+      return "a parameter appears twice";
+    case FormError::too_many_parameters:
+      return "too many parameters";
   }
   return "bad form";
 }

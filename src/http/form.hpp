@@ -25,10 +25,13 @@ enum class FormError {
 class Params {
  public:
   Params() = default;
-  explicit Params(std::vector<std::pair<std::string, std::string>> items) : items_(std::move(items)) {}
+  explicit Params(std::vector<std::pair<std::string, std::string>> items)
+      : items_(std::move(items)) {}
   [[nodiscard]] std::optional<std::string> get(std::string_view name) const;
   [[nodiscard]] bool has(std::string_view name) const { return get(name).has_value(); }
-  [[nodiscard]] const std::vector<std::pair<std::string, std::string>>& items() const { return items_; }
+  [[nodiscard]] const std::vector<std::pair<std::string, std::string>>& items() const {
+    return items_;
+  }
 
  private:
   std::vector<std::pair<std::string, std::string>> items_;
@@ -36,14 +39,15 @@ class Params {
 
 // '+' decodes to a space. Parameters must be unique by name.
 [[nodiscard]] tl::expected<Params, FormError> parse_form(std::string_view text,
-                                                        std::size_t max_params = 64);
+                                                         std::size_t max_params = 64);
 
 // Strict percent-decoding of one component ('+' stays '+').
 [[nodiscard]] std::optional<std::string> percent_decode(std::string_view text);
 // Encodes everything but ALPHA / DIGIT / "-" / "." / "_" / "~" (RFC 3986 unreserved).
 [[nodiscard]] std::string percent_encode(std::string_view text);
 // name=value pairs joined with '&', each side percent_encode()d.
-[[nodiscard]] std::string encode_form(const std::vector<std::pair<std::string, std::string>>& items);
+[[nodiscard]] std::string encode_form(
+    const std::vector<std::pair<std::string, std::string>>& items);
 
 [[nodiscard]] std::string_view to_string(FormError e);
 

@@ -10,7 +10,8 @@ tl::expected<ClientResponse, ClientError> LimitedClient::send(const ClientReques
   std::string host = url->authority();
   auto busy = [&] {
     return tl::unexpected(
-        ClientError{ClientErrorKind::timeout, "too many calls to " + host + " are already waiting for an answer"});
+        ClientError{ClientErrorKind::timeout,
+                    "too many calls to " + host + " are already waiting for an answer"});
   };
   {
     std::unique_lock lock(mu_);

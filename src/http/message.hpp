@@ -74,6 +74,7 @@ struct Response {
 };
 
 // Parses a Cookie header (RFC 6265 §5.4) into name -> value; the first wins.
-[[nodiscard]] std::map<std::string, std::string, std::less<>> parse_cookies(std::string_view header);
+[[nodiscard]] std::map<std::string, std::string, std::less<>> parse_cookies(
+    std::string_view header);
 
 }  // namespace gatehouse::http

@@ -10,7 +10,8 @@ namespace gatehouse::http {
 
 class MeteredClient final : public HttpClient {
  public:
-  MeteredClient(HttpClient& inner, metrics::Registry& registry) : inner_(inner), registry_(registry) {}
+  MeteredClient(HttpClient& inner, metrics::Registry& registry)
+      : inner_(inner), registry_(registry) {}
   [[nodiscard]] tl::expected<ClientResponse, ClientError> send(const ClientRequest& req) override;
 
  private:

@@ -23,18 +23,22 @@ void RequestParser::on_request_impl(bhttp::verb method, string_view method_str, 
   head_ = method == bhttp::verb::head;
 }
 
-void RequestParser::on_field_impl(bhttp::field f, string_view name, string_view value, error_code&) {
+void RequestParser::on_field_impl(bhttp::field f, string_view name, string_view value,
+                                  error_code&) {
   if (f == bhttp::field::transfer_encoding) transfer_encoding_ = true;
   if (f == bhttp::field::content_length) content_length_ = true;
   std::string lower(name.size(), '\0');
-  std::transform(name.begin(), name.end(), lower.begin(),
-                 [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; });
+  std::transform(name.begin(), name.end(), lower.begin(), [](char c) {
+    return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+  });
   request_.headers.emplace_back(std::move(lower), std::string(value));
 }
 
-void RequestParser::on_body_init_impl(const boost::optional<std::uint64_t>& content_length, error_code&) {
+void RequestParser::on_body_init_impl(const boost::optional<std::uint64_t>& content_length,
+                                      error_code&) {
   if (content_length)
-    request_.body.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(*content_length, body_limit_)));
+    request_.body.reserve(
+        static_cast<std::size_t>(std::min<std::uint64_t>(*content_length, body_limit_)));
 }
 
 std::size_t RequestParser::on_body_impl(string_view body, error_code&) {
@@ -112,13 +116,14 @@ int status_for_read_error(const boost::system::error_code& ec, bool timed_out) {
   if (timed_out) return 408;
   if (ec == bhttp::error::header_limit) return 431;
   if (ec == bhttp::error::body_limit) return 413;
-  if (ec == bhttp::error::end_of_stream || ec == asio::error::eof || ec == asio::error::connection_reset ||
-      ec == asio::error::operation_aborted)
+  if (ec == bhttp::error::end_of_stream || ec == asio::error::eof ||
+      ec == asio::error::connection_reset || ec == asio::error::operation_aborted)
     return 0;
   return 400;
 }
 
-tl::expected<ParsedRequest, int> parse_request(std::string_view bytes, const RequestLimits& limits) {
+tl::expected<ParsedRequest, int> parse_request(std::string_view bytes,
+                                               const RequestLimits& limits) {
   RequestReader reader(limits);
   boost::system::error_code ec;
   // All of `bytes` is one read; the client sent nothing more.

@@ -48,8 +48,10 @@ std::optional<Router::Match> Router::match(Request& req, Response& not_found_or_
       if (is_param(want)) {
         // A parameter never matches an empty segment or one with a '/' that
         // was percent-encoded into it.
-        if (segs[i].empty()) ok = false;
-        else params.emplace(want.substr(1, want.size() - 2), std::string(segs[i]));
+        if (segs[i].empty())
+          ok = false;
+        else
+          params.emplace(want.substr(1, want.size() - 2), std::string(segs[i]));
       } else if (want != segs[i]) {
         ok = false;
       }
@@ -64,7 +66,8 @@ std::optional<Router::Match> Router::match(Request& req, Response& not_found_or_
       continue;
     }
     req.path_params = std::move(params);
-    return Match{&route.handler, route.execution, route.pattern, route.fast ? &route.fast : nullptr};
+    return Match{&route.handler, route.execution, route.pattern,
+                 route.fast ? &route.fast : nullptr};
   }
   if (!allow.empty()) {
     not_found_or_405 = Response::text(405, "method not allowed\n");

@@ -40,7 +40,8 @@ class Router {
 
   void add(std::string method, std::string pattern, Handler handler,
            Execution execution = Execution::worker);
-  void add_with_fast_path(std::string method, std::string pattern, FastHandler fast, Handler handler);
+  void add_with_fast_path(std::string method, std::string pattern, FastHandler fast,
+                          Handler handler);
 
   // Finds the route for req and fills req.path_params; nullopt with
   // not_found_or_405 set to the response to send when nothing matches.

@@ -9,11 +9,11 @@
 
 #include <random>
 
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
 #include "core/log.hpp"
 #include "http/request_parser.hpp"
@@ -37,8 +37,8 @@ template <class T>
 using Awaitable = asio::awaitable<T, Executor>;
 constexpr asio::use_awaitable_t<Executor> use_aw;
 using Socket = asio::basic_stream_socket<tcp, Executor>;
-using Timer = asio::basic_waitable_timer<std::chrono::steady_clock, asio::wait_traits<std::chrono::steady_clock>,
-                                         Executor>;
+using Timer = asio::basic_waitable_timer<std::chrono::steady_clock,
+                                         asio::wait_traits<std::chrono::steady_clock>, Executor>;
 
 // One connection. Shared with its deadline timer's handler, which may run
 // after the coroutine has moved on. Touched only by its io_context's thread.
@@ -109,10 +109,14 @@ bool has_line_break(std::string_view s) {
 // Content-Length, Transfer-Encoding, Connection: the framing is the server's.
 bool is_framing(std::string_view name) {
   switch (name.size()) {
-    case 10: return beast::iequals(name, "connection");
-    case 14: return beast::iequals(name, "content-length");
-    case 17: return beast::iequals(name, "transfer-encoding");
-    default: return false;
+    case 10:
+      return beast::iequals(name, "connection");
+    case 14:
+      return beast::iequals(name, "content-length");
+    case 17:
+      return beast::iequals(name, "transfer-encoding");
+    default:
+      return false;
   }
 }
 
@@ -136,8 +140,10 @@ void serialize_head(std::string& out, const Response& res, unsigned version, boo
   out += "\r\n";
   for (const auto& [k, v] : res.headers) {
     if (is_framing(k) || has_line_break(k) || has_line_break(v)) {
-      spdlog::error("dropped response header '{}': framing headers are the server's, and no header may break a line",
-                    has_line_break(k) ? std::string_view("?") : std::string_view(k));
+      spdlog::error(
+          "dropped response header '{}': framing headers are the server's, and no header may break "
+          "a line",
+          has_line_break(k) ? std::string_view("?") : std::string_view(k));
       continue;
     }
     out += k;
@@ -162,8 +168,8 @@ struct Server::Impl {
   const Router& router;
   ServerHooks hooks;
   std::vector<std::unique_ptr<asio::io_context>> contexts;  // one per I/O thread
-  std::size_t next_context = 0;                              // accept loop only
-  std::vector<asio::executor_work_guard<Executor>> guards;   // run() until stop()
+  std::size_t next_context = 0;                             // accept loop only
+  std::vector<asio::executor_work_guard<Executor>> guards;  // run() until stop()
   asio::thread_pool workers;
   asio::thread_pool provider_workers;
   asio::basic_socket_acceptor<tcp, Executor> acceptor;
@@ -249,7 +255,8 @@ struct Server::Impl {
   Awaitable<Response> call_on_pool(const Router::Match& m, Request& req) {
     auto& pool = m.execution == Execution::provider ? provider_workers : workers;
     co_return co_await asio::co_spawn(
-        pool.get_executor(), [&]() -> asio::awaitable<Response> { co_return invoke(m, req); }, use_aw);
+        pool.get_executor(), [&]() -> asio::awaitable<Response> { co_return invoke(m, req); },
+        use_aw);
   }
 
   // Reads one request. Returns false when the connection is to be closed
@@ -341,13 +348,16 @@ struct Server::Impl {
       }
       if (m) {
         route = m->route;
-        if (auto here = answer_here(*m, req)) res = std::move(*here);
-        else res = co_await call_on_pool(*m, req);
+        if (auto here = answer_here(*m, req))
+          res = std::move(*here);
+        else
+          res = co_await call_on_pool(*m, req);
       }
       finish(req, res, route, started);
       keep_alive = keep_alive && !stopping;
       serialize_head(head, res, version, keep_alive);
-      co_await write(*conn, head, head_request || !allows_body(res.status) ? no_body : res.body, ec);
+      co_await write(*conn, head, head_request || !allows_body(res.status) ? no_body : res.body,
+                     ec);
       conn->busy = false;
       if (ec || !keep_alive) break;
     }
@@ -368,7 +378,8 @@ struct Server::Impl {
       beast::error_code ec;
       // Connections are dealt round-robin to the I/O threads' contexts.
       auto& target = *contexts[next_context++ % contexts.size()];
-      Socket socket = co_await acceptor.async_accept(target.get_executor(), asio::redirect_error(use_aw, ec));
+      Socket socket =
+          co_await acceptor.async_accept(target.get_executor(), asio::redirect_error(use_aw, ec));
       if (ec) {
         if (stopping || ec == asio::error::operation_aborted) co_return;
         continue;  // EMFILE and friends: keep serving the connections we have

@@ -21,14 +21,14 @@ struct ServerOptions {
   std::uint16_t port = 8080;
   int io_threads = 2;
   int worker_threads = 16;
-  int provider_threads = 64;  // for Execution::provider handlers
-  std::size_t header_limit = 16 * 1024;      // larger: 431
-  std::size_t body_limit = 1024 * 1024;      // larger: 413
-  std::chrono::seconds header_timeout{10};   // a request must arrive whole within this: 408
-  std::chrono::seconds idle_timeout{60};     // keep-alive connection with no request: closed
+  int provider_threads = 64;                // for Execution::provider handlers
+  std::size_t header_limit = 16 * 1024;     // larger: 431
+  std::size_t body_limit = 1024 * 1024;     // larger: 413
+  std::chrono::seconds header_timeout{10};  // a request must arrive whole within this: 408
+  std::chrono::seconds idle_timeout{60};    // keep-alive connection with no request: closed
   std::size_t max_requests_per_connection = 10000;
-  std::size_t max_connections = 10000;       // beyond: new connections are closed at once
-  bool handle_signals = true;                // SIGTERM/SIGINT stop the server
+  std::size_t max_connections = 10000;  // beyond: new connections are closed at once
+  bool handle_signals = true;           // SIGTERM/SIGINT stop the server
 };
 
 // Called for every response before it is sent (security headers, metrics,

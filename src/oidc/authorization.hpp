@@ -37,7 +37,8 @@ inline constexpr std::size_t kRandomBytes = 32;
 // Fresh state, nonce and verifier for each attempt; response_type=code,
 // scope "openid email profile", code_challenge_method=S256.
 [[nodiscard]] AuthorizationStart build_authorization(const ProviderMetadata& meta,
-                                                     const ClientConfig& client, crypto::Random& rng,
+                                                     const ClientConfig& client,
+                                                     crypto::Random& rng,
                                                      const std::optional<std::string>& login_hint);
 
 // Checks, in this order, and returns the code:

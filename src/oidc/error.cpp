@@ -93,34 +93,62 @@ std::string_view message(Error e) {
 
 std::string_view code(Error e) {
   switch (e) {
-    case Error::issuer_invalid: return "issuer_invalid";
-    case Error::discovery_failed: return "discovery_failed";
-    case Error::issuer_mismatch: return "issuer_mismatch";
-    case Error::metadata_invalid: return "metadata_invalid";
-    case Error::jwks_failed: return "jwks_failed";
-    case Error::provider_timeout: return "provider_timeout";
-    case Error::state_mismatch: return "state_mismatch";
-    case Error::iss_missing: return "iss_missing";
-    case Error::iss_mismatch: return "iss_mismatch";
-    case Error::access_denied: return "access_denied";
-    case Error::provider_error: return "provider_error";
-    case Error::code_missing: return "code_missing";
-    case Error::client_auth_failed: return "client_auth_failed";
-    case Error::code_rejected: return "code_rejected";
-    case Error::token_request_failed: return "token_request_failed";
-    case Error::token_response_invalid: return "token_response_invalid";
-    case Error::id_token_malformed: return "id_token_malformed";
-    case Error::id_token_invalid_signature: return "id_token_invalid_signature";
-    case Error::id_token_unknown_key: return "id_token_unknown_key";
-    case Error::id_token_wrong_issuer: return "id_token_wrong_issuer";
-    case Error::id_token_wrong_audience: return "id_token_wrong_audience";
-    case Error::id_token_azp_mismatch: return "id_token_azp_mismatch";
-    case Error::id_token_expired: return "id_token_expired";
-    case Error::id_token_issued_in_future: return "id_token_issued_in_future";
-    case Error::id_token_missing_claim: return "id_token_missing_claim";
-    case Error::nonce_mismatch: return "nonce_mismatch";
-    case Error::userinfo_failed: return "userinfo_failed";
-    case Error::userinfo_sub_mismatch: return "userinfo_sub_mismatch";
+    case Error::issuer_invalid:
+      return "issuer_invalid";
+    case Error::discovery_failed:
+      return "discovery_failed";
+    case Error::issuer_mismatch:
+      return "issuer_mismatch";
+    case Error::metadata_invalid:
+      return "metadata_invalid";
+    case Error::jwks_failed:
+      return "jwks_failed";
+    case Error::provider_timeout:
+      return "provider_timeout";
+    case Error::state_mismatch:
+      return "state_mismatch";
+    case Error::iss_missing:
+      return "iss_missing";
+    case Error::iss_mismatch:
+      return "iss_mismatch";
+    case Error::access_denied:
+      return "access_denied";
+    case Error::provider_error:
+      return "provider_error";
+    case Error::code_missing:
+      return "code_missing";
+    case Error::client_auth_failed:
+      return "client_auth_failed";
+    case Error::code_rejected:
+      return "code_rejected";
+    case Error::token_request_failed:
+      return "token_request_failed";
+    case Error::token_response_invalid:
+      return "token_response_invalid";
+    case Error::id_token_malformed:
+      return "id_token_malformed";
+    case Error::id_token_invalid_signature:
+      return "id_token_invalid_signature";
+    case Error::id_token_unknown_key:
+      return "id_token_unknown_key";
+    case Error::id_token_wrong_issuer:
+      return "id_token_wrong_issuer";
+    case Error::id_token_wrong_audience:
+      return "id_token_wrong_audience";
+    case Error::id_token_azp_mismatch:
+      return "id_token_azp_mismatch";
+    case Error::id_token_expired:
+      return "id_token_expired";
+    case Error::id_token_issued_in_future:
+      return "id_token_issued_in_future";
+    case Error::id_token_missing_claim:
+      return "id_token_missing_claim";
+    case Error::nonce_mismatch:
+      return "nonce_mismatch";
+    case Error::userinfo_failed:
+      return "userinfo_failed";
+    case Error::userinfo_sub_mismatch:
+      return "userinfo_sub_mismatch";
   }
   return "unknown";
 }

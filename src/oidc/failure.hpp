@@ -30,7 +30,8 @@ using Result = tl::expected<T, Failure>;
 // A transport failure talking to the provider: a timeout is its own reason
 // (504), everything else is `otherwise`. `what` names the call ("token endpoint").
 [[nodiscard]] inline tl::unexpected<Failure> fail_transport(const http::ClientError& e,
-                                                            Error otherwise, std::string_view what) {
+                                                            Error otherwise,
+                                                            std::string_view what) {
   std::string detail = std::string(what) + ": " + e.detail;
   return fail(e.kind == http::ClientErrorKind::timeout ? Error::provider_timeout : otherwise,
               std::move(detail));

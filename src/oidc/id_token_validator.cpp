@@ -56,7 +56,8 @@ Result<VerifiedIdToken> IdTokenValidator::validate(const std::string& id_token,
   // Step 2: exact match, so "https://idp" never accepts "https://idp1".
   const auto iss = claims.string("iss");
   if (!iss) return fail(Error::id_token_missing_claim, "id_token: no iss");
-  if (*iss != meta.issuer) return fail(Error::id_token_wrong_issuer, "id_token: iss " + printable(*iss));
+  if (*iss != meta.issuer)
+    return fail(Error::id_token_wrong_issuer, "id_token: iss " + printable(*iss));
 
   // Step 3: aud is a string or an array of strings that contains client_id.
   std::size_t audiences = 0;
@@ -78,14 +79,18 @@ Result<VerifiedIdToken> IdTokenValidator::validate(const std::string& id_token,
     default:
       return fail(Error::id_token_wrong_audience, "id_token: aud is neither string nor array");
   }
-  if (!ours) return fail(Error::id_token_wrong_audience, "id_token: aud does not contain our client_id");
+  if (!ours)
+    return fail(Error::id_token_wrong_audience, "id_token: aud does not contain our client_id");
 
   // Steps 4-5: with several audiences the token must say it was issued to
   // us (azp), and an azp naming another client is never accepted.
   const auto azp = claims.string("azp");
-  if (claims.contains("azp") && !azp) return fail(Error::id_token_azp_mismatch, "id_token: azp not a string");
-  if (audiences > 1 && !azp) return fail(Error::id_token_azp_mismatch, "id_token: several aud, no azp");
-  if (azp && *azp != client_id) return fail(Error::id_token_azp_mismatch, "id_token: azp is another client");
+  if (claims.contains("azp") && !azp)
+    return fail(Error::id_token_azp_mismatch, "id_token: azp not a string");
+  if (audiences > 1 && !azp)
+    return fail(Error::id_token_azp_mismatch, "id_token: several aud, no azp");
+  if (azp && *azp != client_id)
+    return fail(Error::id_token_azp_mismatch, "id_token: azp is another client");
 
   // Steps 9-10: exp in the future and iat not in the future, each with the
   // allowed skew; both required (strict by default). NumericDate (RFC 7519
@@ -97,11 +102,13 @@ Result<VerifiedIdToken> IdTokenValidator::validate(const std::string& id_token,
   if (now >= *exp + skew) return fail(Error::id_token_expired, "id_token: expired");
   auto iat = claims.number("iat");
   if (!iat) return fail(Error::id_token_missing_claim, "id_token: no numeric iat");
-  if (*iat > now + skew) return fail(Error::id_token_issued_in_future, "id_token: iat in the future");
+  if (*iat > now + skew)
+    return fail(Error::id_token_issued_in_future, "id_token: iat in the future");
   if (claims.contains("nbf")) {
     auto nbf = claims.number("nbf");
     if (!nbf) return fail(Error::id_token_missing_claim, "id_token: nbf not numeric");
-    if (*nbf > now + skew) return fail(Error::id_token_issued_in_future, "id_token: nbf in the future");
+    if (*nbf > now + skew)
+      return fail(Error::id_token_issued_in_future, "id_token: nbf in the future");
   }
 
   // OIDC Core §2: sub is required, at most 255 ASCII characters; the

@@ -24,9 +24,8 @@ std::size_t JwksCache::waiters(const std::string& issuer) const {
   return it == entries_.end() ? 0 : it->second.waiters;
 }
 
-Result<std::shared_ptr<const jose::JwkSet>> JwksCache::keys_for(const std::string& issuer,
-                                                                 const std::string& jwks_uri,
-                                                                 const std::optional<std::string>& kid) {
+Result<std::shared_ptr<const jose::JwkSet>> JwksCache::keys_for(
+    const std::string& issuer, const std::string& jwks_uri, const std::optional<std::string>& kid) {
   std::unique_lock lock(mu_);
   Entry& e = entries_[issuer];  // map nodes are stable; entries are never erased
   if (e.jwks_uri != jwks_uri) {
@@ -100,7 +99,8 @@ Result<JwksCache::Fetched> JwksCache::fetch(const std::string& jwks_uri) const {
   req.max_body = kMaxJwks;
   auto resp = http_->send(req);
   if (!resp) return fail_transport(resp.error(), Error::jwks_failed, "jwks");
-  if (resp->status != 200) return fail(Error::jwks_failed, "jwks: HTTP " + std::to_string(resp->status));
+  if (resp->status != 200)
+    return fail(Error::jwks_failed, "jwks: HTTP " + std::to_string(resp->status));
   auto set = jose::JwkSet::parse(resp->body);
   if (!set) return fail(Error::jwks_failed, "jwks: " + std::string(jose::to_string(set.error())));
   if (set->keys().empty()) return fail(Error::jwks_failed, "jwks: no usable signing key");
@@ -117,7 +117,8 @@ std::chrono::seconds JwksCache::ttl_from(const http::ClientResponse& resp) const
   pos += 8;
   long long value = 0;
   std::size_t digits = 0;
-  for (; pos < cc.size() && std::isdigit(static_cast<unsigned char>(cc[pos])) && digits < 12; ++pos, ++digits)
+  for (; pos < cc.size() && std::isdigit(static_cast<unsigned char>(cc[pos])) && digits < 12;
+       ++pos, ++digits)
     value = value * 10 + (cc[pos] - '0');
   if (digits == 0) return options_.default_ttl;
   return std::clamp(std::chrono::seconds(value), options_.min_ttl, options_.max_ttl);

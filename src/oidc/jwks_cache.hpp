@@ -47,7 +47,8 @@ class JwksCache {
   // missing from them, refetched once (rate-limited). The result may still
   // lack kid: the verifier then reports no_matching_key.
   [[nodiscard]] Result<std::shared_ptr<const jose::JwkSet>> keys_for(
-      const std::string& issuer, const std::string& jwks_uri, const std::optional<std::string>& kid);
+      const std::string& issuer, const std::string& jwks_uri,
+      const std::optional<std::string>& kid);
 
   // Callers currently waiting on another caller's fetch for this issuer.
   // For metrics, and for tests that must know the waiters have arrived.

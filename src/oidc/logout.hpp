@@ -11,9 +11,8 @@ namespace gatehouse::oidc {
 
 // nullopt when the provider has no end_session_endpoint. Empty arguments are
 // left out of the query.
-[[nodiscard]] std::optional<std::string> build_logout_url(const ProviderMetadata& meta,
-                                                          const std::string& id_token_hint,
-                                                          const std::string& post_logout_redirect_uri,
-                                                          const std::string& state);
+[[nodiscard]] std::optional<std::string> build_logout_url(
+    const ProviderMetadata& meta, const std::string& id_token_hint,
+    const std::string& post_logout_redirect_uri, const std::string& state);
 
 }  // namespace gatehouse::oidc

@@ -29,7 +29,8 @@ Result<std::string> required_endpoint(const json& doc, const char* name) {
     return fail(Error::metadata_invalid, std::string("missing ") + name);
   const auto& url = it->get_ref<const std::string&>();
   if (!secure_endpoint(url))
-    return fail(Error::metadata_invalid, std::string(name) + " is not an https URL: " + printable(url));
+    return fail(Error::metadata_invalid,
+                std::string(name) + " is not an https URL: " + printable(url));
   return url;
 }
 
@@ -47,7 +48,8 @@ Result<std::vector<std::string>> string_list(const json& doc, const char* name) 
   if (it == doc.end() || it->is_null()) return out;
   if (!it->is_array()) return fail(Error::metadata_invalid, std::string(name) + " is not an array");
   for (const auto& v : *it) {
-    if (!v.is_string()) return fail(Error::metadata_invalid, std::string(name) + " has a non-string");
+    if (!v.is_string())
+      return fail(Error::metadata_invalid, std::string(name) + " has a non-string");
     out.push_back(v.get<std::string>());
   }
   return out;
@@ -74,8 +76,8 @@ std::optional<ClientAuthMethod> choose_client_auth(const ProviderMetadata& meta)
 Result<void> check_issuer(const std::string& issuer) {
   auto parts = split_url(issuer);
   if (!parts || parts->has_query || parts->has_fragment || !secure_endpoint(issuer))
-    return fail(Error::issuer_invalid, "issuer must be an https URL without query or fragment: " +
-                                           printable(issuer));
+    return fail(Error::issuer_invalid,
+                "issuer must be an https URL without query or fragment: " + printable(issuer));
   return {};
 }
 
@@ -87,12 +89,12 @@ std::string discovery_url(const std::string& issuer) {
 
 Result<ProviderMetadata> parse_metadata(std::string_view text, const std::string& expected_issuer) {
   json doc = json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (!doc.is_object()) return fail(Error::discovery_failed, "discovery document is not a JSON object");
+  if (!doc.is_object())
+    return fail(Error::discovery_failed, "discovery document is not a JSON object");
 
   ProviderMetadata meta;
   auto iss = doc.find("issuer");
-  if (iss == doc.end() || !iss->is_string())
-    return fail(Error::metadata_invalid, "missing issuer");
+  if (iss == doc.end() || !iss->is_string()) return fail(Error::metadata_invalid, "missing issuer");
   // Discovery §4.3: exact string comparison, so a document served for (or
   // copied from) another issuer can never stand in for this one.
   if (iss->get_ref<const std::string&>() != expected_issuer)
@@ -129,14 +131,16 @@ Result<ProviderMetadata> parse_metadata(std::string_view text, const std::string
   auto iss_param = doc.find("authorization_response_iss_parameter_supported");
   if (iss_param != doc.end() && !iss_param->is_null()) {
     if (!iss_param->is_boolean())
-      return fail(Error::metadata_invalid, "authorization_response_iss_parameter_supported is not a boolean");
+      return fail(Error::metadata_invalid,
+                  "authorization_response_iss_parameter_supported is not a boolean");
     meta.authorization_response_iss_parameter_supported = iss_param->get<bool>();
   }
 
   if (meta.id_token_algs().empty())
     return fail(Error::metadata_invalid, "no asymmetric id_token signing algorithm advertised");
   if (!choose_client_auth(meta))
-    return fail(Error::metadata_invalid, "neither client_secret_basic nor client_secret_post supported");
+    return fail(Error::metadata_invalid,
+                "neither client_secret_basic nor client_secret_post supported");
   // RFC 7636 / RFC 9700 §2.1.1: PKCE with S256. A provider that lists its
   // methods without S256 would ignore or refuse our challenge.
   if (!meta.code_challenge_methods_supported.empty() &&

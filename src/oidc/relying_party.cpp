@@ -20,7 +20,8 @@ JwksCacheOptions jwks_options(const Options& o) {
 
 }  // namespace
 
-RelyingParty::RelyingParty(http::HttpClient& http, const Clock& clock, crypto::Random& rng, Options options)
+RelyingParty::RelyingParty(http::HttpClient& http, const Clock& clock, crypto::Random& rng,
+                           Options options)
     : rng_(&rng),
       discovery_(http, clock, options.metadata_ttl),
       jwks_(http, clock, jwks_options(options)),
@@ -33,9 +34,8 @@ tl::expected<std::shared_ptr<const ProviderMetadata>, Error> RelyingParty::metad
   return report(discovery_.get(issuer), detail);
 }
 
-tl::expected<AuthorizationStart, Error> RelyingParty::start(const ClientConfig& client,
-                                                            const std::optional<std::string>& login_hint,
-                                                            std::string* detail) {
+tl::expected<AuthorizationStart, Error> RelyingParty::start(
+    const ClientConfig& client, const std::optional<std::string>& login_hint, std::string* detail) {
   auto meta = discovery_.get(client.issuer);
   if (!meta) return report(Result<AuthorizationStart>(tl::unexpected(meta.error())), detail);
   return build_authorization(**meta, client, *rng_, login_hint);
@@ -53,7 +53,8 @@ Result<Identity> RelyingParty::finish_or_fail(const ClientConfig& client,
                                               const http::Params& params) {
   // Login CSRF is refused before any call to the provider: a forged callback
   // must cost us nothing (RFC 9700 §4.7).
-  if (auto s = params.get("state"); !s || pending.state.empty() || s->size() != pending.state.size())
+  if (auto s = params.get("state");
+      !s || pending.state.empty() || s->size() != pending.state.size())
     return fail(Error::state_mismatch, s ? "state does not match the attempt" : "no state");
 
   auto meta = discovery_.get(client.issuer);

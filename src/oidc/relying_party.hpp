@@ -47,16 +47,17 @@ struct Options {
 
 class RelyingParty {
  public:
-  RelyingParty(http::HttpClient& http, const Clock& clock, crypto::Random& rng, Options options = {});
+  RelyingParty(http::HttpClient& http, const Clock& clock, crypto::Random& rng,
+               Options options = {});
 
   // Discovery, cached per issuer for metadata_ttl. Also `gatehouse team add`'s check.
   [[nodiscard]] tl::expected<std::shared_ptr<const ProviderMetadata>, Error> metadata(
       const std::string& issuer, std::string* detail = nullptr);
 
   // The authorization request URL and the attempt's secrets (see authorization.hpp).
-  [[nodiscard]] tl::expected<AuthorizationStart, Error> start(const ClientConfig& client,
-                                                              const std::optional<std::string>& login_hint,
-                                                              std::string* detail = nullptr);
+  [[nodiscard]] tl::expected<AuthorizationStart, Error> start(
+      const ClientConfig& client, const std::optional<std::string>& login_hint,
+      std::string* detail = nullptr);
 
   // The callback: response checks (state, iss, error), code redemption, ID
   // token validation, then UserInfo when the ID token lacks email or name

@@ -17,13 +17,15 @@ constexpr std::size_t kMaxTokenResponse = 64 * 1024;
 
 bool iequals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
          });
 }
 
 const std::string* string_member(const json& doc, const char* name) {
   auto it = doc.find(name);
-  if (it == doc.end() || !it->is_string() || it->get_ref<const std::string&>().empty()) return nullptr;
+  if (it == doc.end() || !it->is_string() || it->get_ref<const std::string&>().empty())
+    return nullptr;
   return &it->get_ref<const std::string&>();
 }
 }  // namespace
@@ -50,7 +52,8 @@ Result<TokenResponse> TokenClient::redeem(const ProviderMetadata& meta, const Cl
   auto method = choose_client_auth(meta);
   if (!method) return fail(Error::metadata_invalid, "no supported token endpoint auth method");
   if (*method == ClientAuthMethod::client_secret_basic) {
-    req.headers.emplace_back("authorization", basic_authorization(client.client_id, client.client_secret));
+    req.headers.emplace_back("authorization",
+                             basic_authorization(client.client_id, client.client_secret));
   } else {
     form.emplace_back("client_id", client.client_id);
     form.emplace_back("client_secret", client.client_secret);
@@ -70,14 +73,16 @@ Result<TokenResponse> TokenClient::redeem(const ProviderMetadata& meta, const Cl
   if (resp->status != 200) {
     // RFC 6749 §5.2 error codes are ASCII words chosen from a fixed list;
     // the description is not logged (it may echo request values).
-    std::string error = doc.is_object() && string_member(doc, "error") ? *string_member(doc, "error") : "";
+    std::string error =
+        doc.is_object() && string_member(doc, "error") ? *string_member(doc, "error") : "";
     std::string detail = "token endpoint: HTTP " + std::to_string(resp->status);
     if (!error.empty()) detail += " error=" + printable(error, 64);
     if (error == "invalid_client") return fail(Error::client_auth_failed, std::move(detail));
     if (error == "invalid_grant") return fail(Error::code_rejected, std::move(detail));
     return fail(Error::token_request_failed, std::move(detail));
   }
-  if (!doc.is_object()) return fail(Error::token_response_invalid, "token response is not a JSON object");
+  if (!doc.is_object())
+    return fail(Error::token_response_invalid, "token response is not a JSON object");
   const std::string* token_type = string_member(doc, "token_type");
   // RFC 6749 §5.1: token_type is case-insensitive; we only use Bearer (RFC 6750).
   if (!token_type || !iequals(*token_type, "bearer"))

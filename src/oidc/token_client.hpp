@@ -32,8 +32,8 @@ class TokenClient {
   // code_rejected (invalid_grant), token_request_failed (other non-200) or
   // token_response_invalid (RFC 6749 §5.1: JSON object, bounded size,
   // token_type Bearer in any case, access_token; OIDC Core §3.1.3.3: id_token).
-  [[nodiscard]] Result<TokenResponse> redeem(const ProviderMetadata& meta, const ClientConfig& client,
-                                             const std::string& code,
+  [[nodiscard]] Result<TokenResponse> redeem(const ProviderMetadata& meta,
+                                             const ClientConfig& client, const std::string& code,
                                              const std::string& code_verifier) const;
 
  private:

@@ -26,7 +26,8 @@ class UserInfoClient {
   // sub equals the ID token's (§5.3.2: otherwise the token may have been
   // substituted), else userinfo_sub_mismatch. Signed/encrypted (application/jwt)
   // answers are not requested and are refused.
-  [[nodiscard]] Result<UserInfo> fetch(const ProviderMetadata& meta, const std::string& access_token,
+  [[nodiscard]] Result<UserInfo> fetch(const ProviderMetadata& meta,
+                                       const std::string& access_token,
                                        const std::string& expected_sub) const;
 
  private:

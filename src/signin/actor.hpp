@@ -6,8 +6,8 @@
 namespace gatehouse::signin {
 
 [[nodiscard]] inline workspace::Actor to_actor(const AuthContext& who) {
-  return {who.team.id, who.team.workspace, who.user.id, who.user.email, who.user.role, std::nullopt,
-          who.team.name};
+  return {who.team.id,   who.team.workspace, who.user.id,  who.user.email,
+          who.user.role, std::nullopt,       who.team.name};
 }
 
 }  // namespace gatehouse::signin

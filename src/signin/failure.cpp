@@ -11,18 +11,27 @@ int status(const Failure& f) {
     case FailureKind::state_missing:
     case FailureKind::attempt_unknown:
     case FailureKind::attempt_expired:
-    case FailureKind::browser_mismatch: return 400;
-    case FailureKind::team_unknown: return 404;
+    case FailureKind::browser_mismatch:
+      return 400;
+    case FailureKind::team_unknown:
+      return 404;
     case FailureKind::team_disabled:
-    case FailureKind::no_email: return 403;
-    case FailureKind::store_unavailable: return 503;
-    case FailureKind::secret_unusable: return 500;
+    case FailureKind::no_email:
+      return 403;
+    case FailureKind::store_unavailable:
+      return 503;
+    case FailureKind::secret_unusable:
+      return 500;
     case FailureKind::provider:
       switch (oidc::classify(*f.oidc)) {
-        case oidc::ErrorClass::bad_request: return 400;
-        case oidc::ErrorClass::refused: return 403;
-        case oidc::ErrorClass::provider_misbehaved: return 502;
-        case oidc::ErrorClass::provider_timeout: return 504;
+        case oidc::ErrorClass::bad_request:
+          return 400;
+        case oidc::ErrorClass::refused:
+          return 403;
+        case oidc::ErrorClass::provider_misbehaved:
+          return 502;
+        case oidc::ErrorClass::provider_timeout:
+          return 504;
       }
   }
   return 500;
@@ -37,7 +46,8 @@ std::string message(const Failure& f) {
       return "No team with that Team ID uses single sign-on here. Check the Team ID with your "
              "administrator.";
     case FailureKind::team_disabled:
-      return "Single sign-on for this team is switched off. Ask your administrator to contact support.";
+      return "Single sign-on for this team is switched off. Ask your administrator to contact "
+             "support.";
     case FailureKind::initiate_iss_missing:
       return "The sign-in link from your identity provider is incomplete (it names no issuer). "
              "Start from the Corporate SSO page instead.";
@@ -54,7 +64,8 @@ std::string message(const Failure& f) {
       return "This sign-in took longer than 10 minutes and has expired. Please start again.";
     case FailureKind::browser_mismatch:
       return "This sign-in was started in another browser. Start again in this browser.";
-    case FailureKind::provider: return std::string(oidc::message(*f.oidc));
+    case FailureKind::provider:
+      return std::string(oidc::message(*f.oidc));
     case FailureKind::no_email:
       return "Your identity provider did not share your email address. Ask your administrator to "
              "grant the 'email' scope to this application.";
@@ -70,20 +81,34 @@ std::string message(const Failure& f) {
 
 std::string code(const Failure& f) {
   switch (f.kind) {
-    case FailureKind::team_id_malformed: return "team_id_malformed";
-    case FailureKind::team_unknown: return "team_unknown";
-    case FailureKind::team_disabled: return "team_disabled";
-    case FailureKind::initiate_iss_missing: return "initiate_iss_missing";
-    case FailureKind::initiate_iss_mismatch: return "initiate_iss_mismatch";
-    case FailureKind::request_malformed: return "request_malformed";
-    case FailureKind::state_missing: return "state_missing";
-    case FailureKind::attempt_unknown: return "attempt_unknown";
-    case FailureKind::attempt_expired: return "attempt_expired";
-    case FailureKind::browser_mismatch: return "browser_mismatch";
-    case FailureKind::provider: return std::string(oidc::code(*f.oidc));
-    case FailureKind::no_email: return "no_email";
-    case FailureKind::store_unavailable: return "store_unavailable";
-    case FailureKind::secret_unusable: return "secret_unusable";
+    case FailureKind::team_id_malformed:
+      return "team_id_malformed";
+    case FailureKind::team_unknown:
+      return "team_unknown";
+    case FailureKind::team_disabled:
+      return "team_disabled";
+    case FailureKind::initiate_iss_missing:
+      return "initiate_iss_missing";
+    case FailureKind::initiate_iss_mismatch:
+      return "initiate_iss_mismatch";
+    case FailureKind::request_malformed:
+      return "request_malformed";
+    case FailureKind::state_missing:
+      return "state_missing";
+    case FailureKind::attempt_unknown:
+      return "attempt_unknown";
+    case FailureKind::attempt_expired:
+      return "attempt_expired";
+    case FailureKind::browser_mismatch:
+      return "browser_mismatch";
+    case FailureKind::provider:
+      return std::string(oidc::code(*f.oidc));
+    case FailureKind::no_email:
+      return "no_email";
+    case FailureKind::store_unavailable:
+      return "store_unavailable";
+    case FailureKind::secret_unusable:
+      return "secret_unusable";
   }
   return "unknown";
 }

@@ -2,8 +2,8 @@
 
 #include <chrono>
 
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 #include "crypto/hash.hpp"
 #include "signin/return_path.hpp"
@@ -15,7 +15,9 @@ tl::unexpected<Failure> fail(FailureKind kind, std::string detail = {}) {
   return tl::unexpected(Failure{kind, std::nullopt, std::move(detail)});
 }
 
-tl::unexpected<Failure> store_down() { return fail(FailureKind::store_unavailable, "database error"); }
+tl::unexpected<Failure> store_down() {
+  return fail(FailureKind::store_unavailable, "database error");
+}
 
 }  // namespace
 
@@ -78,8 +80,8 @@ tl::expected<Started, Failure> SigninFlow::initiate(const std::string& team_id,
   return start(req);
 }
 
-tl::expected<SignedIn, Failure> SigninFlow::callback(const http::Params& params,
-                                                     const std::optional<std::string>& browser_cookie) {
+tl::expected<SignedIn, Failure> SigninFlow::callback(
+    const http::Params& params, const std::optional<std::string>& browser_cookie) {
   auto state = params.get("state");
   if (!state || state->empty()) {
     audit("", "anonymous", "signin.failure", "", R"({"reason":"state_missing"})");
@@ -98,7 +100,8 @@ tl::expected<SignedIn, Failure> SigninFlow::callback(const http::Params& params,
     // Login CSRF (RFC 9700 §4.7.1): the attempt must come back to the browser
     // that started it. The attempt is already consumed, so a victim's
     // browser cannot be made to finish an attacker's sign-in.
-    if (!browser_cookie || !crypto::constant_time_equal(crypto::sha256_hex(*browser_cookie), a.browser_hash))
+    if (!browser_cookie ||
+        !crypto::constant_time_equal(crypto::sha256_hex(*browser_cookie), a.browser_hash))
       return fail(FailureKind::browser_mismatch);
     return complete(a, params);
   }();
@@ -148,8 +151,9 @@ tl::expected<SignedIn, Failure> SigninFlow::complete(const domain::LoginAttempt&
     user.sub = id->sub;
     user.email = email;
     user.name = name;
-    user.role = domain::becomes_admin(email, team.admin_email, id->email_verified) ? domain::Role::admin
-                                                                                   : domain::Role::member;
+    user.role = domain::becomes_admin(email, team.admin_email, id->email_verified)
+                    ? domain::Role::admin
+                    : domain::Role::member;
     user.created_at = user.last_login_at = now;
     auto ins = db_.users().insert(user);
     if (!ins && ins.error() == store::StoreError::conflict) {
@@ -173,7 +177,8 @@ void SigninFlow::audit(const std::string& team_id, const std::string& actor,
                        const std::string& details) {
   domain::AuditEvent e;
   e.id = "evt_" + crypto::random_token(rng_, 12);
-  e.at_us = std::chrono::duration_cast<std::chrono::microseconds>(clock_.now().time_since_epoch()).count();
+  e.at_us = std::chrono::duration_cast<std::chrono::microseconds>(clock_.now().time_since_epoch())
+                .count();
   e.team_id = team_id;
   e.actor = actor;
   e.action = action;
@@ -181,7 +186,8 @@ void SigninFlow::audit(const std::string& team_id, const std::string& actor,
   e.details = details;
   // The audit trail must not turn a working sign-in into a failed one; a
   // lost event is logged instead.
-  if (!db_.audit().append(e)) spdlog::error("audit event {} for team {} not stored", action, team_id);
+  if (!db_.audit().append(e))
+    spdlog::error("audit event {} for team {} not stored", action, team_id);
 }
 
 }  // namespace gatehouse::signin

@@ -30,8 +30,8 @@ struct FlowSettings {
 struct StartRequest {
   std::string team_id;
   std::optional<std::string> login_hint;
-  std::string return_to = "/dashboard";          // already checked by the caller
-  std::optional<std::string> browser_cookie;     // the gh_login cookie, if the browser has one
+  std::string return_to = "/dashboard";       // already checked by the caller
+  std::optional<std::string> browser_cookie;  // the gh_login cookie, if the browser has one
 };
 
 struct Started {
@@ -50,7 +50,12 @@ class SigninFlow {
  public:
   SigninFlow(store::Database& db, oidc::RelyingParty& rp, const crypto::SecretBox& box,
              Sessions& sessions, const Clock& clock, crypto::Random& rng, FlowSettings settings)
-      : db_(db), rp_(rp), box_(box), sessions_(sessions), clock_(clock), rng_(rng),
+      : db_(db),
+        rp_(rp),
+        box_(box),
+        sessions_(sessions),
+        clock_(clock),
+        rng_(rng),
         settings_(std::move(settings)) {}
 
   [[nodiscard]] tl::expected<Started, Failure> start(const StartRequest& req);
@@ -59,8 +64,8 @@ class SigninFlow {
   [[nodiscard]] tl::expected<Started, Failure> initiate(const std::string& team_id,
                                                         const http::Params& params,
                                                         std::optional<std::string> browser_cookie);
-  [[nodiscard]] tl::expected<SignedIn, Failure> callback(const http::Params& params,
-                                                         const std::optional<std::string>& browser_cookie);
+  [[nodiscard]] tl::expected<SignedIn, Failure> callback(
+      const http::Params& params, const std::optional<std::string>& browser_cookie);
 
  private:
   tl::expected<domain::Team, Failure> enabled_team(const std::string& team_id);

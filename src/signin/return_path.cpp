@@ -28,7 +28,8 @@ bool is_plain_path(std::string_view p) {
 
 }  // namespace
 
-std::optional<std::string> safe_return_path(std::string_view target, std::string_view public_origin) {
+std::optional<std::string> safe_return_path(std::string_view target,
+                                            std::string_view public_origin) {
   if (target.empty() || target.size() > kMaxLength) return std::nullopt;
   if (target.front() == '/') {
     if (!is_plain_path(target)) return std::nullopt;

@@ -14,13 +14,16 @@ std::string aad_for(std::string_view id_hash) { return "session:" + std::string(
 
 }  // namespace
 
-std::string Sessions::hash_id(std::string_view cookie_value) { return crypto::sha256_hex(cookie_value); }
+std::string Sessions::hash_id(std::string_view cookie_value) {
+  return crypto::sha256_hex(cookie_value);
+}
 
 std::string Sessions::cookie_name() const {
   return settings_.secure_cookies ? "__Host-gh_session" : "gh_session";
 }
 
-store::Result<Sessions::Created> Sessions::create(const domain::User& user, const std::string& id_token) {
+store::Result<Sessions::Created> Sessions::create(const domain::User& user,
+                                                  const std::string& id_token) {
   Created c{crypto::random_token(rng_, 32), crypto::random_token(rng_, 32)};
   auto now = clock_.unix_seconds();
   domain::Session s;
@@ -46,12 +49,13 @@ store::Result<std::optional<AuthContext>> Sessions::authenticate(std::string_vie
   const auto digest = crypto::sha256_digest(cookie_value);
   std::uint64_t generation = 0;
   if (cache_) {
-    if (auto hit = cache_->find(digest, settings_.idle_ttl.count())) return std::optional<AuthContext>{*hit};
+    if (auto hit = cache_->find(digest, settings_.idle_ttl.count()))
+      return std::optional<AuthContext>{*hit};
     cache_->count_miss();
     generation = cache_->generation();
   }
-  const auto id_hash =
-      crypto::hex_encode(std::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
+  const auto id_hash = crypto::hex_encode(
+      std::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
   auto ended = [&] {
     (void)db_.sessions().remove(id_hash);
     if (cache_) cache_->evict_session(id_hash);
@@ -64,7 +68,8 @@ store::Result<std::optional<AuthContext>> Sessions::authenticate(std::string_vie
     return std::optional<AuthContext>{};
   }
   auto now = clock_.unix_seconds();
-  if (now >= (*s)->expires_at || now - (*s)->last_seen_at >= settings_.idle_ttl.count()) return ended();
+  if (now >= (*s)->expires_at || now - (*s)->last_seen_at >= settings_.idle_ttl.count())
+    return ended();
   auto user = db_.users().find((*s)->user_id);
   if (!user) return tl::unexpected(user.error());
   auto team = db_.teams().find((*s)->team_id);

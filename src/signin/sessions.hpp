@@ -7,7 +7,8 @@
 // disabled team applies at the very next request on this instance.
 //   auto s = sessions.create(user, id_token);           // set cookie s->cookie_value
 //   auto who = sessions.authenticate(cookie_value);     // Result<optional<AuthContext>>
-//   if (auto who = sessions.authenticate_cached(v))     // no I/O (I/O thread); nullptr: ask authenticate()
+//   if (auto who = sessions.authenticate_cached(v))     // no I/O (I/O thread); nullptr: ask
+//   authenticate()
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -39,12 +40,15 @@ class Sessions {
     std::string cookie_value;
     std::string csrf_token;
   };
-  [[nodiscard]] store::Result<Created> create(const domain::User& user, const std::string& id_token);
+  [[nodiscard]] store::Result<Created> create(const domain::User& user,
+                                              const std::string& id_token);
   // nullopt: no such session, expired (absolute or idle), person or team gone, team disabled.
-  [[nodiscard]] store::Result<std::optional<AuthContext>> authenticate(std::string_view cookie_value);
+  [[nodiscard]] store::Result<std::optional<AuthContext>> authenticate(
+      std::string_view cookie_value);
   // Never blocks: the cached snapshot of a live session, or nullptr when
   // there is no cache, the session is not in it, or it may have ended.
-  [[nodiscard]] std::shared_ptr<const AuthContext> authenticate_cached(std::string_view cookie_value);
+  [[nodiscard]] std::shared_ptr<const AuthContext> authenticate_cached(
+      std::string_view cookie_value);
   [[nodiscard]] store::Result<void> destroy(std::string_view cookie_value);
   // The ID token kept for logout's id_token_hint, if it can be opened (read
   // from the store when s is a cached copy, which carries none).

@@ -43,15 +43,17 @@ std::string svg_open(std::string_view label) {
 }
 
 std::string axis_line() {
-  return fmt::format(R"(<line class="chart-axis" x1="{}" y1="{}" x2="{}" y2="{}" stroke="currentColor"/>)",
-                     kLeft, kHeight - kBottom, kWidth - kRight, kHeight - kBottom);
+  return fmt::format(
+      R"(<line class="chart-axis" x1="{}" y1="{}" x2="{}" y2="{}" stroke="currentColor"/>)", kLeft,
+      kHeight - kBottom, kWidth - kRight, kHeight - kBottom);
 }
 
 std::string empty_chart(std::string_view label, std::string_view message) {
   std::string out = svg_open(label);
   out += axis_line();
-  out += fmt::format(R"(<text class="chart-empty" x="{}" y="{}" text-anchor="middle" fill="currentColor">{}</text>)",
-                     (kLeft + kWidth - kRight) / 2, (kTop + kHeight - kBottom) / 2, escape_markup(message));
+  out += fmt::format(
+      R"(<text class="chart-empty" x="{}" y="{}" text-anchor="middle" fill="currentColor">{}</text>)",
+      (kLeft + kWidth - kRight) / 2, (kTop + kHeight - kBottom) / 2, escape_markup(message));
   out += "</svg>";
   return out;
 }
@@ -63,12 +65,23 @@ std::string escape_markup(std::string_view s) {
   out.reserve(s.size());
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -77,7 +90,8 @@ std::string escape_markup(std::string_view s) {
 std::string format_usd(std::int64_t micros) {
   const bool negative = micros < 0;
   // Round half away from zero to 1/10000 of a dollar (100 micros).
-  std::uint64_t m = negative ? 0 - static_cast<std::uint64_t>(micros) : static_cast<std::uint64_t>(micros);
+  std::uint64_t m =
+      negative ? 0 - static_cast<std::uint64_t>(micros) : static_cast<std::uint64_t>(micros);
   std::uint64_t units = (m + 50) / 100;
   std::string frac = fmt::format("{:04}", units % 10000);
   while (frac.size() > 2 && frac.back() == '0') frac.pop_back();
@@ -94,7 +108,8 @@ std::string cost_chart_svg(const std::vector<domain::UsageRow>& by_day, std::str
   const auto days = static_cast<std::size_t>((*to - *from) / kDay + 1);
   std::vector<std::int64_t> cost(days, 0);
   std::map<std::string, std::size_t, std::less<>> index;
-  for (std::size_t i = 0; i < days; ++i) index.emplace(domain::format_day(*from + static_cast<std::int64_t>(i) * kDay), i);
+  for (std::size_t i = 0; i < days; ++i)
+    index.emplace(domain::format_day(*from + static_cast<std::int64_t>(i) * kDay), i);
   std::int64_t total = 0, peak = 0;
   std::size_t peak_day = 0;
   for (const auto& row : by_day) {
@@ -109,11 +124,13 @@ std::string cost_chart_svg(const std::vector<domain::UsageRow>& by_day, std::str
 
   const std::string period = fmt::format("{} to {}", from_day, to_day);
   if (peak <= 0)
-    return empty_chart(fmt::format("Cost per day from {}: no usage", period), "No usage in this period");
+    return empty_chart(fmt::format("Cost per day from {}: no usage", period),
+                       "No usage in this period");
 
-  const std::string peak_date = domain::format_day(*from + static_cast<std::int64_t>(peak_day) * kDay);
-  std::string out = svg_open(fmt::format("Cost per day from {}: {} in total, highest {} on {}", period,
-                                         format_usd(total), format_usd(peak), peak_date));
+  const std::string peak_date =
+      domain::format_day(*from + static_cast<std::int64_t>(peak_day) * kDay);
+  std::string out = svg_open(fmt::format("Cost per day from {}: {} in total, highest {} on {}",
+                                         period, format_usd(total), format_usd(peak), peak_date));
 
   const double plot_w = kWidth - kLeft - kRight, plot_h = kHeight - kTop - kBottom;
   const std::int64_t top = nice_ceiling(peak);
@@ -126,10 +143,12 @@ std::string cost_chart_svg(const std::vector<domain::UsageRow>& by_day, std::str
     std::int64_t v = top * g / kGridLines;
     double y = y_of(v);
     if (g > 0)
-      out += fmt::format(R"(<line class="chart-grid" x1="{}" y1="{:.1f}" x2="{}" y2="{:.1f}" stroke="#d5dae1"/>)",
-                         kLeft, y, kWidth - kRight, y);
-    out += fmt::format(R"(<text class="chart-label" x="{}" y="{:.1f}" text-anchor="end" fill="currentColor">{}</text>)",
-                       kLeft - 8, y + 4, escape_markup(format_usd(v)));
+      out += fmt::format(
+          R"(<line class="chart-grid" x1="{}" y1="{:.1f}" x2="{}" y2="{:.1f}" stroke="#d5dae1"/>)",
+          kLeft, y, kWidth - kRight, y);
+    out += fmt::format(
+        R"(<text class="chart-label" x="{}" y="{:.1f}" text-anchor="end" fill="currentColor">{}</text>)",
+        kLeft - 8, y + 4, escape_markup(format_usd(v)));
   }
   out += "</g>";
 
@@ -139,9 +158,10 @@ std::string cost_chart_svg(const std::vector<domain::UsageRow>& by_day, std::str
   out += R"(<g class="chart-x-labels" aria-hidden="true">)";
   for (std::size_t i = 0; i < days; i += label_every) {
     double x = kLeft + slot * (static_cast<double>(i) + 0.5);
-    out += fmt::format(R"(<text class="chart-label" x="{:.1f}" y="{}" text-anchor="middle" fill="currentColor">{}</text>)",
-                       x, kHeight - kBottom + 18,
-                       escape_markup(month_day(*from + static_cast<std::int64_t>(i) * kDay)));
+    out += fmt::format(
+        R"(<text class="chart-label" x="{:.1f}" y="{}" text-anchor="middle" fill="currentColor">{}</text>)",
+        x, kHeight - kBottom + 18,
+        escape_markup(month_day(*from + static_cast<std::int64_t>(i) * kDay)));
   }
   out += "</g>";
 
@@ -155,8 +175,9 @@ std::string cost_chart_svg(const std::vector<domain::UsageRow>& by_day, std::str
         R"(<g class="chart-day"><title>{}: {}</title><rect class="chart-hit" x="{:.1f}" y="{}" width="{:.1f}" height="{}" fill="transparent"/>)",
         escape_markup(day), escape_markup(format_usd(cost[i])), x, kTop, slot, plot_h);
     if (cost[i] > 0)
-      out += fmt::format(R"(<rect class="chart-bar" x="{:.1f}" y="{:.1f}" width="{:.1f}" height="{:.1f}" fill="#4338ca"/>)",
-                         x + gap / 2, y, std::max(slot - gap, 1.0), kHeight - kBottom - y);
+      out += fmt::format(
+          R"(<rect class="chart-bar" x="{:.1f}" y="{:.1f}" width="{:.1f}" height="{:.1f}" fill="#4338ca"/>)",
+          x + gap / 2, y, std::max(slot - gap, 1.0), kHeight - kBottom - y);
     out += "</g>";
   }
   out += axis_line();

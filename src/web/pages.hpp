@@ -14,7 +14,7 @@
 
 namespace gatehouse::web {
 
-struct Viewer {          // the signed-in person, for the page header; absent when signed out
+struct Viewer {  // the signed-in person, for the page header; absent when signed out
   std::string name, email, team_name, team_id, role, csrf_token;
   bool is_admin = false;
 };

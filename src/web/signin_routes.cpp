@@ -17,7 +17,10 @@ std::string login_cookie_name(const WebContext& ctx) {
 http::CookieOptions cookie_options(const WebContext& ctx, std::optional<long> max_age) {
   // SameSite=Lax, not Strict: the cookie must come back on the provider's
   // top-level redirect to /sso/callback (SPEC.md §7).
-  return {.http_only = true, .secure = ctx.settings.https, .same_site = "Lax", .path = "/",
+  return {.http_only = true,
+          .secure = ctx.settings.https,
+          .same_site = "Lax",
+          .path = "/",
           .max_age = max_age};
 }
 
@@ -40,8 +43,10 @@ Response login_sso_form(const WebContext& ctx, int status, std::optional<std::st
 
 void count_signin(const WebContext& ctx, const char* outcome, const std::string& reason) {
   if (ctx.metrics)
-    ctx.metrics->counter("gatehouse_signins_total", {{"outcome", outcome}, {"reason", reason}},
-                         "Sign-ins by outcome and reason").inc();
+    ctx.metrics
+        ->counter("gatehouse_signins_total", {{"outcome", outcome}, {"reason", reason}},
+                  "Sign-ins by outcome and reason")
+        .inc();
 }
 
 Response failure_page(const WebContext& ctx, const Request& req, const signin::Failure& f) {
@@ -53,12 +58,14 @@ Response failure_page(const WebContext& ctx, const Request& req, const signin::F
 }
 
 Response post_login_sso(WebContext& ctx, Request& req) {
-  if (auto wait = ctx.signin_starts.acquire(req.remote_addr)) return too_many_requests(ctx, req, *wait);
+  if (auto wait = ctx.signin_starts.acquire(req.remote_addr))
+    return too_many_requests(ctx, req, *wait);
   auto form = req.form();
   if (!form) return login_sso_form(ctx, 400, "The form could not be read. Please try again.", "");
   std::string team_id = trim_lower(form->get("team_id").value_or(""));
   if (team_id.empty()) return login_sso_form(ctx, 400, "Enter your Team ID.", "");
-  signin::StartRequest start{.team_id = team_id, .browser_cookie = req.cookie(login_cookie_name(ctx))};
+  signin::StartRequest start{.team_id = team_id,
+                             .browser_cookie = req.cookie(login_cookie_name(ctx))};
   auto s = ctx.flow.start(start);
   if (!s) {
     auto kind = s.error().kind;
@@ -70,10 +77,12 @@ Response post_login_sso(WebContext& ctx, Request& req) {
 }
 
 Response initiate(WebContext& ctx, Request& req) {
-  if (auto wait = ctx.signin_starts.acquire(req.remote_addr)) return too_many_requests(ctx, req, *wait);
+  if (auto wait = ctx.signin_starts.acquire(req.remote_addr))
+    return too_many_requests(ctx, req, *wait);
   auto params = req.method == "POST" ? req.form() : req.query_params();
   if (!params)
-    return failure_page(ctx, req, {signin::FailureKind::request_malformed, std::nullopt, "bad parameters"});
+    return failure_page(ctx, req,
+                        {signin::FailureKind::request_malformed, std::nullopt, "bad parameters"});
   // Team IDs are lowercase; a tile configured with capitals still works.
   auto s = ctx.flow.initiate(domain::lowercase(req.path_param("team_id")), *params,
                              req.cookie(login_cookie_name(ctx)));
@@ -84,11 +93,13 @@ Response initiate(WebContext& ctx, Request& req) {
 Response callback(WebContext& ctx, Request& req) {
   // Failed callbacks are limited per address: guessing states or replaying
   // codes costs an attacker one try per second after the first burst.
-  if (auto wait = ctx.failed_callbacks.check(req.remote_addr)) return too_many_requests(ctx, req, *wait);
+  if (auto wait = ctx.failed_callbacks.check(req.remote_addr))
+    return too_many_requests(ctx, req, *wait);
   auto params = req.query_params();
   if (!params) {
     (void)ctx.failed_callbacks.acquire(req.remote_addr);
-    return failure_page(ctx, req, {signin::FailureKind::request_malformed, std::nullopt, "bad parameters"});
+    return failure_page(ctx, req,
+                        {signin::FailureKind::request_malformed, std::nullopt, "bad parameters"});
   }
   auto done = ctx.flow.callback(*params, req.cookie(login_cookie_name(ctx)));
   if (!done) {
@@ -123,8 +134,9 @@ Response logout(WebContext& ctx, Request& req) {
   (void)ctx.sessions.destroy(*req.cookie(ctx.sessions.cookie_name()));
   std::string target = "/login";
   if (id_token) {
-    if (auto url = ctx.rp.logout_url(auth.who->team.issuer, *id_token,
-                                     ctx.settings.public_url + "/login", crypto::random_token(ctx.rng, 16)))
+    if (auto url =
+            ctx.rp.logout_url(auth.who->team.issuer, *id_token, ctx.settings.public_url + "/login",
+                              crypto::random_token(ctx.rng, 16)))
       target = *url;
   }
   auto res = Response::redirect(303, target);
@@ -156,8 +168,12 @@ PageAuth require_session(WebContext& ctx, const Request& req) {
 }
 
 Viewer viewer_of(const signin::AuthContext& who) {
-  return {who.user.name, who.user.email, who.team.name, who.team.id,
-          std::string(domain::to_string(who.user.role)), who.session.csrf_token,
+  return {who.user.name,
+          who.user.email,
+          who.team.name,
+          who.team.id,
+          std::string(domain::to_string(who.user.role)),
+          who.session.csrf_token,
           who.user.role == domain::Role::admin};
 }
 
@@ -185,24 +201,41 @@ Response error_page(const WebContext& ctx, const Request& req, int status, std::
 }
 
 void add_signin_routes(http::Router& router, WebContext& ctx) {
-  router.add("GET", "/", [&ctx](Request& req) {
-    return Response::redirect(302, req.cookie(ctx.sessions.cookie_name()) ? "/dashboard" : "/login");
-  }, http::Execution::io);
-  router.add("GET", "/static/style.css", [](Request&) {
-    Response r{200, {{"Content-Type", "text/css; charset=utf-8"}, {"Cache-Control", "public, max-age=3600"}},
-               std::string(stylesheet())};
-    return r;
-  }, http::Execution::io);
-  router.add("GET", "/login", [&ctx](Request&) { return Response::html(200, ctx.pages.login()); },
-             http::Execution::io);
-  router.add("GET", "/login_sso", [&ctx](Request&) { return login_sso_form(ctx, 200, std::nullopt, ""); },
-             http::Execution::io);
+  router.add(
+      "GET", "/",
+      [&ctx](Request& req) {
+        return Response::redirect(302,
+                                  req.cookie(ctx.sessions.cookie_name()) ? "/dashboard" : "/login");
+      },
+      http::Execution::io);
+  router.add(
+      "GET", "/static/style.css",
+      [](Request&) {
+        Response r{200,
+                   {{"Content-Type", "text/css; charset=utf-8"},
+                    {"Cache-Control", "public, max-age=3600"}},
+                   std::string(stylesheet())};
+        return r;
+      },
+      http::Execution::io);
+  router.add(
+      "GET", "/login", [&ctx](Request&) { return Response::html(200, ctx.pages.login()); },
+      http::Execution::io);
+  router.add(
+      "GET", "/login_sso", [&ctx](Request&) { return login_sso_form(ctx, 200, std::nullopt, ""); },
+      http::Execution::io);
   // These call the identity provider (discovery, token, UserInfo): their own pool.
   constexpr auto provider = http::Execution::provider;
-  router.add("POST", "/login_sso", [&ctx](Request& req) { return post_login_sso(ctx, req); }, provider);
-  router.add("GET", "/sso/{team_id}/initiate", [&ctx](Request& req) { return initiate(ctx, req); }, provider);
-  router.add("POST", "/sso/{team_id}/initiate", [&ctx](Request& req) { return initiate(ctx, req); }, provider);
-  router.add("GET", "/sso/callback", [&ctx](Request& req) { return callback(ctx, req); }, provider);
+  router.add(
+      "POST", "/login_sso", [&ctx](Request& req) { return post_login_sso(ctx, req); }, provider);
+  router.add(
+      "GET", "/sso/{team_id}/initiate", [&ctx](Request& req) { return initiate(ctx, req); },
+      provider);
+  router.add(
+      "POST", "/sso/{team_id}/initiate", [&ctx](Request& req) { return initiate(ctx, req); },
+      provider);
+  router.add(
+      "GET", "/sso/callback", [&ctx](Request& req) { return callback(ctx, req); }, provider);
   router.add("POST", "/logout", [&ctx](Request& req) { return logout(ctx, req); });
   router.add("GET", "/dashboard", [&ctx](Request& req) { return dashboard(ctx, req); });
 }

@@ -30,8 +30,8 @@ struct WebContext {
   const Pages& pages;
   crypto::Random& rng;
   WebSettings settings;
-  RateLimiter& signin_starts;     // per client address
-  RateLimiter& failed_callbacks;  // per client address; only failures consume
+  RateLimiter& signin_starts;            // per client address
+  RateLimiter& failed_callbacks;         // per client address; only failures consume
   metrics::Registry* metrics = nullptr;  // sign-ins by outcome and reason, when set
 };
 
@@ -46,7 +46,8 @@ struct PageAuth {
 [[nodiscard]] PageAuth require_session(WebContext& ctx, const http::Request& req);
 [[nodiscard]] Viewer viewer_of(const signin::AuthContext& who);
 // 429 with Retry-After, as a page.
-[[nodiscard]] http::Response too_many_requests(const WebContext& ctx, const http::Request& req, int retry_after);
+[[nodiscard]] http::Response too_many_requests(const WebContext& ctx, const http::Request& req,
+                                               int retry_after);
 [[nodiscard]] http::Response error_page(const WebContext& ctx, const http::Request& req, int status,
                                         std::string title, std::string message,
                                         const std::optional<Viewer>& viewer = std::nullopt);

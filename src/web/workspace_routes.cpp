@@ -36,7 +36,8 @@ struct Signed {
 std::variant<Signed, Response> signed_in(WebContext& ctx, const Request& req) {
   auto auth = require_session(ctx, req);
   if (auth.reject) {
-    if (req.method == "POST" && auth.reject->status == 302) return Response::redirect(303, "/login");
+    if (req.method == "POST" && auth.reject->status == 302)
+      return Response::redirect(303, "/login");
     return std::move(*auth.reject);
   }
   auto actor = signin::to_actor(*auth.who);
@@ -65,16 +66,18 @@ std::optional<http::Params> checked_form(const Request& req, const Signed& s) {
 }
 
 Response csrf_refused(const WebContext& ctx, const Request& req, const Signed& s) {
-  return error_page(ctx, req, 403, "Request refused",
-                    "The form was out of date or did not come from this site. Reload the page and try again.",
-                    s.viewer);
+  return error_page(
+      ctx, req, 403, "Request refused",
+      "The form was out of date or did not come from this site. Reload the page and try again.",
+      s.viewer);
 }
 
 std::string date_of(std::int64_t unix_seconds) { return domain::format_day(unix_seconds); }
 
 std::string datetime_of(std::int64_t unix_seconds) {
   auto in_day = ((unix_seconds % kDay) + kDay) % kDay;
-  return fmt::format("{} {:02}:{:02}", domain::format_day(unix_seconds), in_day / 3600, in_day % 3600 / 60);
+  return fmt::format("{} {:02}:{:02}", domain::format_day(unix_seconds), in_day / 3600,
+                     in_day % 3600 / 60);
 }
 
 std::string grouped(std::int64_t n) {
@@ -88,8 +91,8 @@ std::string grouped(std::int64_t n) {
 
 // ---- /team ----------------------------------------------------------------
 
-Response team_page(const WebContext& ctx, const Request& req, workspace::Service& ws, const Signed& s,
-                   int status, const std::optional<std::string>& alert) {
+Response team_page(const WebContext& ctx, const Request& req, workspace::Service& ws,
+                   const Signed& s, int status, const std::optional<std::string>& alert) {
   auto members = ws.members(s.actor);
   if (!members) return failure(ctx, req, s, members.error());
   auto admin_now = ws.is_admin_now(s.actor);
@@ -116,7 +119,8 @@ Response team_page(const WebContext& ctx, const Request& req, workspace::Service
   data d;
   d.set("team_name", s.who.team.name);
   d.set("team_id", s.who.team.id);
-  d.set("count", members->size() == 1 ? std::string("1 member") : fmt::format("{} members", members->size()));
+  d.set("count", members->size() == 1 ? std::string("1 member")
+                                      : fmt::format("{} members", members->size()));
   d.set("members", list);
   d.set("can_manage", can_manage);
   if (alert) d.set("alert", *alert);
@@ -127,12 +131,15 @@ Response post_role(WebContext& ctx, Request& req, workspace::Service& ws, const 
   auto form = checked_form(req, s);
   if (!form) return csrf_refused(ctx, req, s);
   auto role = domain::parse_role(form->get("role").value_or(""));
-  if (!role) return error_page(ctx, req, 400, "Unknown role", "A role is admin or member.", s.viewer);
+  if (!role)
+    return error_page(ctx, req, 400, "Unknown role", "A role is admin or member.", s.viewer);
   auto r = ws.set_role(s.actor, req.path_param("user_id"), *role);
   if (!r) {
-    if (r.error().error == Error::last_admin) return team_page(ctx, req, ws, s, 409, r.error().message);
+    if (r.error().error == Error::last_admin)
+      return team_page(ctx, req, ws, s, 409, r.error().message);
     if (r.error().error == Error::forbidden)
-      return error_page(ctx, req, 403, "Admins only", "Only team admins can change roles.", s.viewer);
+      return error_page(ctx, req, 403, "Admins only", "Only team admins can change roles.",
+                        s.viewer);
     return failure(ctx, req, s, r.error(), "Role not changed");
   }
   return Response::redirect(303, "/team");
@@ -140,8 +147,9 @@ Response post_role(WebContext& ctx, Request& req, workspace::Service& ws, const 
 
 // ---- /tokens --------------------------------------------------------------
 
-Response tokens_page(const WebContext& ctx, const Request& req, workspace::Service& ws, const Signed& s,
-                     int status, const std::optional<std::string>& alert, const std::string& name_value) {
+Response tokens_page(const WebContext& ctx, const Request& req, workspace::Service& ws,
+                     const Signed& s, int status, const std::optional<std::string>& alert,
+                     const std::string& name_value) {
   auto tokens = ws.tokens(s.actor);
   if (!tokens) return failure(ctx, req, s, tokens.error());
   data list{data::type::list};
@@ -195,9 +203,9 @@ Response post_revoke(WebContext& ctx, Request& req, workspace::Service& ws, cons
 
 // ---- /models --------------------------------------------------------------
 
-Response models_page(const WebContext& ctx, const Request& req, workspace::Service& ws, const Signed& s,
-                     int status, const std::optional<std::string>& alert, const std::string& name_value,
-                     const std::string& base_value) {
+Response models_page(const WebContext& ctx, const Request& req, workspace::Service& ws,
+                     const Signed& s, int status, const std::optional<std::string>& alert,
+                     const std::string& name_value, const std::string& base_value) {
   auto models = ws.models(s.actor);
   if (!models) return failure(ctx, req, s, models.error());
   data list{data::type::list};
@@ -268,12 +276,14 @@ std::optional<Period> period_of(const Request& req, const Signed& s) {
 }
 
 Response billing_forbidden(const WebContext& ctx, const Request& req, const Signed& s) {
-  return error_page(ctx, req, 403, "Admins only",
-                    "Only team admins can see billing. Ask an admin of your team if you need these numbers.",
-                    s.viewer);
+  return error_page(
+      ctx, req, 403, "Admins only",
+      "Only team admins can see billing. Ask an admin of your team if you need these numbers.",
+      s.viewer);
 }
 
-data usage_rows(const std::vector<domain::UsageRow>& rows, const std::map<std::string, std::string>* labels) {
+data usage_rows(const std::vector<domain::UsageRow>& rows,
+                const std::map<std::string, std::string>* labels) {
   data list{data::type::list};
   for (const auto& r : rows) {
     data row;
@@ -291,8 +301,10 @@ data usage_rows(const std::vector<domain::UsageRow>& rows, const std::map<std::s
 }
 
 Response billing(WebContext& ctx, Request& req, workspace::Service& ws, const Signed& s) {
-  if (auto admin = ws.is_admin_now(s.actor); !admin) return failure(ctx, req, s, admin.error());
-  else if (!*admin) return billing_forbidden(ctx, req, s);
+  if (auto admin = ws.is_admin_now(s.actor); !admin)
+    return failure(ctx, req, s, admin.error());
+  else if (!*admin)
+    return billing_forbidden(ctx, req, s);
   auto p = period_of(req, s);
   if (!p) return error_page(ctx, req, 400, "Bad period", "The dates could not be read.", s.viewer);
   data d;
@@ -339,14 +351,17 @@ std::string csv_text(std::string_view v) {
 
 std::string csv_usd(std::int64_t micros) {
   const bool negative = micros < 0;
-  std::uint64_t m = negative ? 0 - static_cast<std::uint64_t>(micros) : static_cast<std::uint64_t>(micros);
+  std::uint64_t m =
+      negative ? 0 - static_cast<std::uint64_t>(micros) : static_cast<std::uint64_t>(micros);
   return fmt::format("{}{}.{:06}", negative ? "-" : "", m / 1'000'000, m % 1'000'000);
 }
 
 // One row per (day, model, token), from one grouped query.
 Response billing_csv(WebContext& ctx, Request& req, workspace::Service& ws, const Signed& s) {
-  if (auto admin = ws.is_admin_now(s.actor); !admin) return failure(ctx, req, s, admin.error());
-  else if (!*admin) return billing_forbidden(ctx, req, s);
+  if (auto admin = ws.is_admin_now(s.actor); !admin)
+    return failure(ctx, req, s, admin.error());
+  else if (!*admin)
+    return billing_forbidden(ctx, req, s);
   auto p = period_of(req, s);
   if (!p) return error_page(ctx, req, 400, "Bad period", "The dates could not be read.", s.viewer);
   auto report = ws.usage(s.actor, p->from, p->to);
@@ -356,14 +371,15 @@ Response billing_csv(WebContext& ctx, Request& req, workspace::Service& ws, cons
   }
   std::string out = "day,model,token_id,input_tokens,output_tokens,cost_usd\r\n";
   for (const auto& d : report->details)
-    out += fmt::format("{},{},{},{},{},{}\r\n", csv_text(d.day), csv_text(d.model), csv_text(d.token_id),
-                       d.input_tokens, d.output_tokens, csv_usd(d.cost_micros));
+    out +=
+        fmt::format("{},{},{},{},{},{}\r\n", csv_text(d.day), csv_text(d.model),
+                    csv_text(d.token_id), d.input_tokens, d.output_tokens, csv_usd(d.cost_micros));
   // from/to passed ws.usage's strict YYYY-MM-DD check and Team IDs are
   // [a-z0-9-], so the file name needs no quoting beyond its quotes.
   Response res{200,
                {{"Content-Type", "text/csv; charset=utf-8"},
-                {"Content-Disposition",
-                 fmt::format("attachment; filename=\"usage-{}-{}-{}.csv\"", s.actor.team_id, p->from, p->to)}},
+                {"Content-Disposition", fmt::format("attachment; filename=\"usage-{}-{}-{}.csv\"",
+                                                    s.actor.team_id, p->from, p->to)}},
                std::move(out)};
   return res;
 }
@@ -383,9 +399,11 @@ std::string readable_details(const std::string& json_text) {
 }
 
 Response activity(WebContext& ctx, Request& req, workspace::Service& ws, const Signed& s) {
-  if (auto admin = ws.is_admin_now(s.actor); !admin) return failure(ctx, req, s, admin.error());
+  if (auto admin = ws.is_admin_now(s.actor); !admin)
+    return failure(ctx, req, s, admin.error());
   else if (!*admin)
-    return error_page(ctx, req, 403, "Admins only", "Only team admins can see the team's activity.", s.viewer);
+    return error_page(ctx, req, 403, "Admins only", "Only team admins can see the team's activity.",
+                      s.viewer);
   auto events = ws.activity(s.actor, kActivityLimit);
   if (!events) return failure(ctx, req, s, events.error());
   data list{data::type::list};
@@ -422,18 +440,21 @@ void add(http::Router& router, WebContext& ctx, workspace::Service& ws, std::str
 }  // namespace
 
 void add_workspace_routes(http::Router& router, WebContext& ctx, workspace::Service& ws) {
-  add(router, ctx, ws, "GET", "/team", [](WebContext& c, Request& r, workspace::Service& w, const Signed& s) {
-    return team_page(c, r, w, s, 200, std::nullopt);
-  });
+  add(router, ctx, ws, "GET", "/team",
+      [](WebContext& c, Request& r, workspace::Service& w, const Signed& s) {
+        return team_page(c, r, w, s, 200, std::nullopt);
+      });
   add(router, ctx, ws, "POST", "/team/members/{user_id}/role", post_role);
-  add(router, ctx, ws, "GET", "/tokens", [](WebContext& c, Request& r, workspace::Service& w, const Signed& s) {
-    return tokens_page(c, r, w, s, 200, std::nullopt, "");
-  });
+  add(router, ctx, ws, "GET", "/tokens",
+      [](WebContext& c, Request& r, workspace::Service& w, const Signed& s) {
+        return tokens_page(c, r, w, s, 200, std::nullopt, "");
+      });
   add(router, ctx, ws, "POST", "/tokens", post_token);
   add(router, ctx, ws, "POST", "/tokens/{id}/revoke", post_revoke);
-  add(router, ctx, ws, "GET", "/models", [](WebContext& c, Request& r, workspace::Service& w, const Signed& s) {
-    return models_page(c, r, w, s, 200, std::nullopt, "", "");
-  });
+  add(router, ctx, ws, "GET", "/models",
+      [](WebContext& c, Request& r, workspace::Service& w, const Signed& s) {
+        return models_page(c, r, w, s, 200, std::nullopt, "", "");
+      });
   add(router, ctx, ws, "POST", "/models", post_model);
   add(router, ctx, ws, "POST", "/models/{id}/delete", post_model_delete);
   add(router, ctx, ws, "GET", "/billing", billing);

@@ -13,8 +13,8 @@ namespace gatehouse::workspace {
 struct Actor {
   std::string team_id;
   domain::Workspace mode = domain::Workspace::shared;
-  std::string user_id;   // the person, or the token's creator
-  std::string label;     // for the audit trail: an email, or "token:<id>"
+  std::string user_id;  // the person, or the token's creator
+  std::string label;    // for the audit trail: an email, or "token:<id>"
   domain::Role role = domain::Role::member;
   std::optional<std::string> token_id;  // set when authenticated by API token
   std::string team_name;

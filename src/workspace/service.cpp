@@ -25,26 +25,39 @@ tl::unexpected<Failure> admins_only() {
 
 int status(Error e) {
   switch (e) {
-    case Error::forbidden: return 403;
-    case Error::not_found: return 404;
+    case Error::forbidden:
+      return 403;
+    case Error::not_found:
+      return 404;
     case Error::exists:
-    case Error::last_admin: return 409;
-    case Error::invalid_input: return 400;
-    case Error::unavailable: return 503;
-    case Error::rate_limited: return 429;
+    case Error::last_admin:
+      return 409;
+    case Error::invalid_input:
+      return 400;
+    case Error::unavailable:
+      return 503;
+    case Error::rate_limited:
+      return 429;
   }
   return 500;
 }
 
 std::string_view code(Error e) {
   switch (e) {
-    case Error::forbidden: return "forbidden";
-    case Error::not_found: return "not_found";
-    case Error::exists: return "exists";
-    case Error::last_admin: return "last_admin";
-    case Error::invalid_input: return "invalid_input";
-    case Error::unavailable: return "unavailable";
-    case Error::rate_limited: return "rate_limited";
+    case Error::forbidden:
+      return "forbidden";
+    case Error::not_found:
+      return "not_found";
+    case Error::exists:
+      return "exists";
+    case Error::last_admin:
+      return "last_admin";
+    case Error::invalid_input:
+      return "invalid_input";
+    case Error::unavailable:
+      return "unavailable";
+    case Error::rate_limited:
+      return "rate_limited";
   }
   return "error";
 }
@@ -62,23 +75,30 @@ Outcome<std::vector<domain::User>> Service::members(const Actor& a) {
   return *r;
 }
 
-Outcome<domain::User> Service::set_role(const Actor& a, const std::string& user_id, domain::Role role) {
-  if (auto admin = is_admin_now(a); !admin) return tl::unexpected(admin.error());
-  else if (!*admin) return admins_only();
+Outcome<domain::User> Service::set_role(const Actor& a, const std::string& user_id,
+                                        domain::Role role) {
+  if (auto admin = is_admin_now(a); !admin)
+    return tl::unexpected(admin.error());
+  else if (!*admin)
+    return admins_only();
   auto before = db_.users().find(user_id);
   if (!before) return down();
-  if (!*before || (*before)->team_id != a.team_id) return fail(Error::not_found, "No such member in your team.");
+  if (!*before || (*before)->team_id != a.team_id)
+    return fail(Error::not_found, "No such member in your team.");
   auto r = db_.users().set_role(a.team_id, user_id, role);
   if (!r) {
-    if (r.error() == store::StoreError::not_found) return fail(Error::not_found, "No such member in your team.");
+    if (r.error() == store::StoreError::not_found)
+      return fail(Error::not_found, "No such member in your team.");
     return down();
   }
   if (*r == store::UserStore::RoleChange::last_admin)
-    return fail(Error::last_admin, "The team needs at least one admin. Make someone else admin first.");
+    return fail(Error::last_admin,
+                "The team needs at least one admin. Make someone else admin first.");
   domain::User u = **before;
   if (*r == store::UserStore::RoleChange::changed) {
-    audit(a, "role.change", u.id,
-          {{"email", u.email}, {"from", domain::to_string(u.role)}, {"to", domain::to_string(role)}});
+    audit(
+        a, "role.change", u.id,
+        {{"email", u.email}, {"from", domain::to_string(u.role)}, {"to", domain::to_string(role)}});
     u.role = role;
   }
   return u;
@@ -120,7 +140,8 @@ Outcome<void> Service::revoke_token(const Actor& a, const std::string& token_id)
     return fail(Error::not_found, "No such token in your team.");
   auto r = db_.tokens().revoke(a.team_id, token_id, clock_.unix_seconds());
   if (!r) {
-    if (r.error() == store::StoreError::not_found) return fail(Error::not_found, "No such token in your team.");
+    if (r.error() == store::StoreError::not_found)
+      return fail(Error::not_found, "No such token in your team.");
     return down();
   }
   // Stops working on this instance now, not when a cache entry expires.
@@ -138,8 +159,13 @@ Outcome<std::vector<domain::Model>> Service::models(const Actor& a) {
 Outcome<domain::Model> Service::create_model(const Actor& a, const std::string& name,
                                              const std::string& base_model) {
   if (auto e = domain::validate_name("A model", name)) return fail(Error::invalid_input, *e);
-  if (auto e = domain::validate_name("The base model", base_model)) return fail(Error::invalid_input, *e);
-  domain::Model m{"mdl_" + crypto::random_token(rng_, 12), a.team_id, a.user_id, name, base_model,
+  if (auto e = domain::validate_name("The base model", base_model))
+    return fail(Error::invalid_input, *e);
+  domain::Model m{"mdl_" + crypto::random_token(rng_, 12),
+                  a.team_id,
+                  a.user_id,
+                  name,
+                  base_model,
                   clock_.unix_seconds()};
   auto r = db_.models().insert(m);
   if (!r) {
@@ -154,7 +180,8 @@ Outcome<domain::Model> Service::create_model(const Actor& a, const std::string& 
 Outcome<void> Service::delete_model(const Actor& a, const std::string& model_id) {
   auto r = db_.models().remove(a.team_id, model_id, a.owner_scope());
   if (!r) {
-    if (r.error() == store::StoreError::not_found) return fail(Error::not_found, "No such model in your team.");
+    if (r.error() == store::StoreError::not_found)
+      return fail(Error::not_found, "No such model in your team.");
     return down();
   }
   audit(a, "model.delete", model_id, nlohmann::json::object());
@@ -163,21 +190,26 @@ Outcome<void> Service::delete_model(const Actor& a, const std::string& model_id)
 
 Outcome<domain::UsageReport> Service::usage(const Actor& a, const std::string& from_day,
                                             const std::string& to_day) {
-  if (auto admin = is_admin_now(a); !admin) return tl::unexpected(admin.error());
-  else if (!*admin) return admins_only();
+  if (auto admin = is_admin_now(a); !admin)
+    return tl::unexpected(admin.error());
+  else if (!*admin)
+    return admins_only();
   auto from = domain::parse_day(from_day);
   auto to = domain::parse_day(to_day);
   if (!from || !to) return fail(Error::invalid_input, "Dates are YYYY-MM-DD, like 2026-11-01.");
   if (*from > *to) return fail(Error::invalid_input, "The period starts after it ends.");
-  if ((*to - *from) / 86400 + 1 > 366) return fail(Error::invalid_input, "Choose a period of at most 366 days.");
+  if ((*to - *from) / 86400 + 1 > 366)
+    return fail(Error::invalid_input, "Choose a period of at most 366 days.");
   auto r = db_.usage().report(a.team_id, from_day, to_day);
   if (!r) return down();
   return *r;
 }
 
 Outcome<std::vector<domain::AuditEvent>> Service::activity(const Actor& a, std::size_t limit) {
-  if (auto admin = is_admin_now(a); !admin) return tl::unexpected(admin.error());
-  else if (!*admin) return admins_only();
+  if (auto admin = is_admin_now(a); !admin)
+    return tl::unexpected(admin.error());
+  else if (!*admin)
+    return admins_only();
   store::AuditQuery q;
   q.team_id = a.team_id;
   q.limit = 100000;
@@ -197,13 +229,15 @@ void Service::audit(const Actor& a, const std::string& action, const std::string
                     const nlohmann::json& details) {
   domain::AuditEvent e;
   e.id = "evt_" + crypto::random_token(rng_, 12);
-  e.at_us = std::chrono::duration_cast<std::chrono::microseconds>(clock_.now().time_since_epoch()).count();
+  e.at_us = std::chrono::duration_cast<std::chrono::microseconds>(clock_.now().time_since_epoch())
+                .count();
   e.team_id = a.team_id;
   e.actor = a.label;
   e.action = action;
   e.target = target;
   e.details = details.dump();
-  if (!db_.audit().append(e)) spdlog::error("audit event {} for team {} not stored", action, a.team_id);
+  if (!db_.audit().append(e))
+    spdlog::error("audit event {} for team {} not stored", action, a.team_id);
 }
 
 }  // namespace gatehouse::workspace

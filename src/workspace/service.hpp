@@ -62,7 +62,8 @@ class Service {
   // an admin may do or see is decided by this.
   [[nodiscard]] Outcome<bool> is_admin_now(const Actor& a);
   [[nodiscard]] Outcome<std::vector<domain::User>> members(const Actor& a);
-  [[nodiscard]] Outcome<domain::User> set_role(const Actor& a, const std::string& user_id, domain::Role role);
+  [[nodiscard]] Outcome<domain::User> set_role(const Actor& a, const std::string& user_id,
+                                               domain::Role role);
 
   [[nodiscard]] Outcome<std::vector<domain::ApiToken>> tokens(const Actor& a);
   [[nodiscard]] Outcome<CreatedToken> create_token(const Actor& a, const std::string& name);
@@ -77,13 +78,15 @@ class Service {
   [[nodiscard]] Outcome<domain::UsageReport> usage(const Actor& a, const std::string& from_day,
                                                    const std::string& to_day);
   // Admins only; newest last.
-  [[nodiscard]] Outcome<std::vector<domain::AuditEvent>> activity(const Actor& a, std::size_t limit);
+  [[nodiscard]] Outcome<std::vector<domain::AuditEvent>> activity(const Actor& a,
+                                                                  std::size_t limit);
 
   // People's display names by user id, for "created by" columns.
   [[nodiscard]] std::string display_name(const std::string& team_id, const std::string& user_id);
 
  private:
-  void audit(const Actor& a, const std::string& action, const std::string& target, const nlohmann::json& details);
+  void audit(const Actor& a, const std::string& action, const std::string& target,
+             const nlohmann::json& details);
 
   store::Database& db_;
   TokenAuthority& authority_;

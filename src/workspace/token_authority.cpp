@@ -24,9 +24,11 @@ std::size_t TokenAuthority::cached() const {
 
 std::optional<TokenPrincipal> TokenAuthority::principal_locked(Entry& e) {
   auto t = teams_.find(e.team_id);
-  if (t == teams_.end() || !t->second.enabled || t->second.created_at != e.team_created_at) return std::nullopt;
+  if (t == teams_.end() || !t->second.enabled || t->second.created_at != e.team_created_at)
+    return std::nullopt;
   auto now = clock_.unix_seconds();
-  if (e.last_used.load(std::memory_order_relaxed) < now) e.last_used.store(now, std::memory_order_relaxed);
+  if (e.last_used.load(std::memory_order_relaxed) < now)
+    e.last_used.store(now, std::memory_order_relaxed);
   return TokenPrincipal{e.token_id, e.team_id, t->second.name, e.user_id, t->second.mode};
 }
 
@@ -53,7 +55,8 @@ store::Result<std::optional<TokenPrincipal>> TokenAuthority::check(std::string_v
   }
   misses_.fetch_add(1, std::memory_order_relaxed);
   // The store keeps the digest in hex (what Service::create_token wrote).
-  const auto h = crypto::hex_encode(std::string_view(reinterpret_cast<const char*>(d.data()), d.size()));
+  const auto h =
+      crypto::hex_encode(std::string_view(reinterpret_cast<const char*>(d.data()), d.size()));
   auto evictions_before = evictions_.load();
   auto t = db_.tokens().find_by_hash(h);
   if (!t) return tl::unexpected(t.error());
@@ -157,14 +160,16 @@ void TokenAuthority::flush_last_used(std::int64_t min_step) {
   }
   if (uses.empty()) return;
   if (auto r = db_.tokens().record_use(uses); !r) {
-    spdlog::warn("could not record last-used times of {} tokens: {}", uses.size(), store::to_string(r.error()));
+    spdlog::warn("could not record last-used times of {} tokens: {}", uses.size(),
+                 store::to_string(r.error()));
     return;
   }
   std::shared_lock lock(mu_);
   for (const auto& [id, at] : uses) {
     auto h = hash_by_id_.find(id);
     if (h == hash_by_id_.end()) continue;
-    if (auto e = by_hash_.find(h->second); e != by_hash_.end() && e->second->flushed < at) e->second->flushed = at;
+    if (auto e = by_hash_.find(h->second); e != by_hash_.end() && e->second->flushed < at)
+      e->second->flushed = at;
   }
 }
 

@@ -69,7 +69,7 @@ class TokenAuthority {
     std::string token_id, team_id, user_id;
     // Written on the hot path without a lock; read by flush_last_used().
     std::atomic<std::int64_t> last_used{0};
-    std::int64_t flushed = 0;  // guarded by flush_mu_
+    std::int64_t flushed = 0;          // guarded by flush_mu_
     std::int64_t team_created_at = 0;  // a team re-registered under the same id is another team
   };
   struct TeamState {
@@ -98,7 +98,8 @@ class TokenAuthority {
     }
   };
   std::unordered_map<crypto::Digest256, std::unique_ptr<Entry>, DigestHash> by_hash_;
-  std::unordered_map<std::string, crypto::Digest256> hash_by_id_;  // token id -> digest, for eviction
+  std::unordered_map<std::string, crypto::Digest256>
+      hash_by_id_;  // token id -> digest, for eviction
   std::unordered_map<std::string, TeamState> teams_;
   std::mutex flush_mu_;
   std::atomic<std::uint64_t> hits_{0}, misses_{0};

@@ -32,7 +32,8 @@ enum Caller {
 };
 
 constexpr std::array<const char*, kCallerCount> kCallerNames = {
-    "anonymous", "member", "admin", "member_token", "other_team_admin", "revoked_token",
+    "anonymous",           "member",           "admin",
+    "member_token",        "other_team_admin", "revoked_token",
     "disabled_team_token", "gateway_key"};
 
 // Placeholders in path and body: {user_id} (acme member), {token_id} and
@@ -45,7 +46,7 @@ struct Row {
   std::array<int, kCallerCount> expect;
 };
 
-constexpr int kLogin = 302;  // SPEC §3: a page needing a session redirects to /login
+constexpr int kLogin = 302;      // SPEC §3: a page needing a session redirects to /login
 constexpr int kLoginPost = 303;  // the same for a form POST, so the browser follows with a GET
 
 // Statuses by caller: anon, member, admin, member_token, other_team_admin,
@@ -71,37 +72,58 @@ const std::vector<Row>& table() {
       {"GET", "/billing.csv", "", {kLogin, 403, 200, kLogin, 200, kLogin, kLogin, kLogin}},
       {"GET", "/activity", "", {kLogin, 403, 200, kLogin, 200, kLogin, kLogin, kLogin}},
       // The pages' forms (src/web/workspace_routes.cpp): the same rules as the JSON API.
-      {"POST", "/team/members/{user_id}/role", "csrf_token={csrf}&role=admin",
+      {"POST",
+       "/team/members/{user_id}/role",
+       "csrf_token={csrf}&role=admin",
        {kLoginPost, 403, 303, kLoginPost, 404, kLoginPost, kLoginPost, kLoginPost}},
-      {"POST", "/tokens", "csrf_token={csrf}&name=web-token",
+      {"POST",
+       "/tokens",
+       "csrf_token={csrf}&name=web-token",
        {kLoginPost, 201, 201, kLoginPost, 201, kLoginPost, kLoginPost, kLoginPost}},
-      {"POST", "/tokens/{token_id}/revoke", "csrf_token={csrf}",
+      {"POST",
+       "/tokens/{token_id}/revoke",
+       "csrf_token={csrf}",
        {kLoginPost, 303, 303, kLoginPost, 404, kLoginPost, kLoginPost, kLoginPost}},
-      {"POST", "/models", "csrf_token={csrf}&name=web-model&base_model=llama-3-8b",
+      {"POST",
+       "/models",
+       "csrf_token={csrf}&name=web-model&base_model=llama-3-8b",
        {kLoginPost, 303, 303, kLoginPost, 303, kLoginPost, kLoginPost, kLoginPost}},
-      {"POST", "/models/{model_id}/delete", "csrf_token={csrf}",
+      {"POST",
+       "/models/{model_id}/delete",
+       "csrf_token={csrf}",
        {kLoginPost, 303, 303, kLoginPost, 404, kLoginPost, kLoginPost, kLoginPost}},
 
       // §4 JSON API. An API token is a member, never an admin; a session of
       // another team acts in its own team, and ids of ours are 404 to it.
       {"GET", "/api/v1/me", "", {401, 200, 200, 200, 200, 401, 401, 401}},
       {"GET", "/api/v1/team/members", "", {401, 200, 200, 200, 200, 401, 401, 401}},
-      {"PUT", "/api/v1/team/members/{user_id}/role", R"({"role":"admin"})",
+      {"PUT",
+       "/api/v1/team/members/{user_id}/role",
+       R"({"role":"admin"})",
        {401, 403, 200, 403, 404, 401, 401, 401}},
       {"GET", "/api/v1/tokens", "", {401, 200, 200, 200, 200, 401, 401, 401}},
-      {"POST", "/api/v1/tokens", R"({"name":"new-token"})", {401, 201, 201, 201, 201, 401, 401, 401}},
+      {"POST",
+       "/api/v1/tokens",
+       R"({"name":"new-token"})",
+       {401, 201, 201, 201, 201, 401, 401, 401}},
       {"DELETE", "/api/v1/tokens/{token_id}", "", {401, 204, 204, 204, 404, 401, 401, 401}},
       {"GET", "/api/v1/models", "", {401, 200, 200, 200, 200, 401, 401, 401}},
-      {"POST", "/api/v1/models", R"({"name":"new-model","base_model":"llama-3-8b"})",
+      {"POST",
+       "/api/v1/models",
+       R"({"name":"new-model","base_model":"llama-3-8b"})",
        {401, 201, 201, 201, 201, 401, 401, 401}},
       {"DELETE", "/api/v1/models/{model_id}", "", {401, 204, 204, 204, 404, 401, 401, 401}},
-      {"GET", "/api/v1/billing/usage?from=2025-11-01&to=2025-11-30", "", {401, 403, 200, 403, 200, 401, 401, 401}},
+      {"GET",
+       "/api/v1/billing/usage?from=2025-11-01&to=2025-11-30",
+       "",
+       {401, 403, 200, 403, 200, 401, 401, 401}},
       // API tokens only: a session cookie is not enough.
       {"GET", "/v1/models", "", {401, 401, 401, 200, 401, 401, 401, 401}},
 
       // §5 gateway routes.
       {"GET", "/internal/authz", "", {401, 401, 401, 204, 401, 401, 401, 401}},
-      {"POST", "/internal/usage",
+      {"POST",
+       "/internal/usage",
        R"({"events":[{"token_id":"{token_id}","model":"m","input_tokens":1,"output_tokens":2,"cost_usd":0.5,"at":"2025-11-29T10:00:00Z"}]})",
        {401, 401, 401, 401, 401, 401, 401, 202}},
   };
@@ -111,7 +133,8 @@ const std::vector<Row>& table() {
 bool has_session(Caller c) { return c == kMember || c == kAdmin || c == kOtherTeamAdmin; }
 
 void replace_all(std::string& s, const std::string& from, const std::string& to) {
-  for (auto at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size())) s.replace(at, from.size(), to);
+  for (auto at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size()))
+    s.replace(at, from.size(), to);
 }
 
 // The objects every cell names, and one App per cell.
@@ -143,15 +166,24 @@ struct World {
 
   Credentials as(Caller c) const {
     switch (c) {
-      case kAnonymous: return {};
-      case kMember: return acme_member.session();
-      case kAdmin: return acme_admin.session();
-      case kMemberToken: return member_token.bearer();
-      case kOtherTeamAdmin: return globex_admin.session();
-      case kRevokedToken: return revoked_token.bearer();
-      case kDisabledTeamToken: return disabled_team_token.bearer();
-      case kGatewayKey: return {{}, {}, app.internal_key()};
-      case kCallerCount: break;
+      case kAnonymous:
+        return {};
+      case kMember:
+        return acme_member.session();
+      case kAdmin:
+        return acme_admin.session();
+      case kMemberToken:
+        return member_token.bearer();
+      case kOtherTeamAdmin:
+        return globex_admin.session();
+      case kRevokedToken:
+        return revoked_token.bearer();
+      case kDisabledTeamToken:
+        return disabled_team_token.bearer();
+      case kGatewayKey:
+        return {{}, {}, app.internal_key()};
+      case kCallerCount:
+        break;
     }
     return {};
   }
@@ -194,11 +226,13 @@ TEST_P(AuthzMatrix, CallerGetsTheStatusTheSpecSays) {
   auto who = w.as(GetParam().caller);
   auto res = w.app.send(row.method, w.fill(row.path, who), who, w.fill(row.body, who));
   const int want = row.expect[GetParam().caller];
-  ASSERT_EQ(res.status, want) << row.method << " " << row.path << " as " << kCallerNames[GetParam().caller]
-                              << "\n" << res.body;
+  ASSERT_EQ(res.status, want) << row.method << " " << row.path << " as "
+                              << kCallerNames[GetParam().caller] << "\n"
+                              << res.body;
 
   std::string path = row.path;
-  bool json_route = path.starts_with("/api/") || path.starts_with("/v1/") || path == "/internal/usage";
+  bool json_route =
+      path.starts_with("/api/") || path.starts_with("/v1/") || path == "/internal/usage";
   if (json_route && want >= 400) {
     // SPEC §4: errors are {"error": code, "message": text}.
     auto j = body_json(res);
@@ -280,7 +314,8 @@ TEST_F(AuthzCrossTeam, RevokingAnotherTeamsTokenIs404AndItKeepsWorking) {
     auto res = app.send("DELETE", "/api/v1/tokens/" + globex_token.id, who);
     EXPECT_EQ(res.status, 404) << res.body;
     EXPECT_EQ(body_json(res)["error"], "not_found");
-    EXPECT_EQ(res.body.find(globex_token.id.substr(4)), std::string::npos) << "the answer echoes the id";
+    EXPECT_EQ(res.body.find(globex_token.id.substr(4)), std::string::npos)
+        << "the answer echoes the id";
   }
   EXPECT_EQ(app.send("GET", "/internal/authz", globex_token.bearer()).status, 204);
   auto list = body_json(app.send("GET", "/api/v1/tokens", globex_member.session()));
@@ -299,13 +334,13 @@ TEST_F(AuthzCrossTeam, DeletingAnotherTeamsModelIs404AndItStays) {
 }
 
 TEST_F(AuthzCrossTeam, ChangingTheRoleOfAnotherTeamsMemberIs404AndTheRoleStays) {
-  auto res = app.send("PUT", "/api/v1/team/members/" + globex_member.user_id + "/role", acme_admin.session(),
-                      R"({"role":"admin"})");
+  auto res = app.send("PUT", "/api/v1/team/members/" + globex_member.user_id + "/role",
+                      acme_admin.session(), R"({"role":"admin"})");
   EXPECT_EQ(res.status, 404) << res.body;
   EXPECT_EQ(res.body.find(globex_member.email), std::string::npos);
   // Demoting the other team's only admin must not work either.
-  res = app.send("PUT", "/api/v1/team/members/" + globex_admin.user_id + "/role", acme_admin.session(),
-                 R"({"role":"member"})");
+  res = app.send("PUT", "/api/v1/team/members/" + globex_admin.user_id + "/role",
+                 acme_admin.session(), R"({"role":"member"})");
   EXPECT_EQ(res.status, 404) << res.body;
   auto me = body_json(app.send("GET", "/api/v1/me", globex_member.session()));
   EXPECT_EQ(me["role"], "member");
@@ -315,13 +350,16 @@ TEST_F(AuthzCrossTeam, ChangingTheRoleOfAnotherTeamsMemberIs404AndTheRoleStays) 
 
 TEST_F(AuthzCrossTeam, ListsNeverShowAnotherTeamsObjects) {
   for (const auto& who : acme_callers()) {
-    for (const char* path : {"/api/v1/tokens", "/api/v1/models", "/api/v1/team/members", "/v1/models"}) {
+    for (const char* path :
+         {"/api/v1/tokens", "/api/v1/models", "/api/v1/team/members", "/v1/models"}) {
       if (std::string(path) == "/v1/models" && who.bearer.empty()) continue;
       auto res = app.send("GET", path, who);
       ASSERT_EQ(res.status, 200) << path;
-      for (const std::string& foreign : {globex_token.id, globex_model.id, std::string("globex-model"),
-                                         globex_member.user_id, globex_member.email, std::string("globex")})
-        EXPECT_EQ(res.body.find(foreign), std::string::npos) << path << " shows " << foreign << ": " << res.body;
+      for (const std::string& foreign :
+           {globex_token.id, globex_model.id, std::string("globex-model"), globex_member.user_id,
+            globex_member.email, std::string("globex")})
+        EXPECT_EQ(res.body.find(foreign), std::string::npos)
+            << path << " shows " << foreign << ": " << res.body;
     }
   }
 }
@@ -338,14 +376,16 @@ TEST_F(AuthzCrossTeam, AnotherTeamsModelNameIsFreeForUs) {
 }
 
 TEST_F(AuthzCrossTeam, AnotherTeamsUsageIsNotInOurBilling) {
-  auto usage = R"({"events":[{"id":"g1","token_id":")" + globex_token.id +
-               R"(","model":"globex-model","input_tokens":10,"output_tokens":5,"cost_usd":7.25,"at":"2025-11-29T10:00:00Z"}]})";
+  auto usage =
+      R"({"events":[{"id":"g1","token_id":")" + globex_token.id +
+      R"(","model":"globex-model","input_tokens":10,"output_tokens":5,"cost_usd":7.25,"at":"2025-11-29T10:00:00Z"}]})";
   ASSERT_EQ(app.send("POST", "/internal/usage", {{}, {}, app.internal_key()}, usage).status, 202);
-  auto ours = body_json(app.send("GET", "/api/v1/billing/usage?from=2025-11-01&to=2025-11-30", acme_admin.session()));
+  auto ours = body_json(
+      app.send("GET", "/api/v1/billing/usage?from=2025-11-01&to=2025-11-30", acme_admin.session()));
   EXPECT_EQ(ours["total"], 0);
   EXPECT_TRUE(ours["by_token"].empty());
-  auto theirs =
-      body_json(app.send("GET", "/api/v1/billing/usage?from=2025-11-01&to=2025-11-30", globex_admin.session()));
+  auto theirs = body_json(app.send("GET", "/api/v1/billing/usage?from=2025-11-01&to=2025-11-30",
+                                   globex_admin.session()));
   EXPECT_DOUBLE_EQ(theirs["total"].get<double>(), 7.25);
 }
 

@@ -58,13 +58,17 @@ struct Change {
 
 const std::vector<Change>& json_changes() {
   static const std::vector<Change> v = {
-      {"SetRole", "PUT", [](const World& w) { return "/api/v1/team/members/" + w.member.user_id + "/role"; },
+      {"SetRole", "PUT",
+       [](const World& w) { return "/api/v1/team/members/" + w.member.user_id + "/role"; },
        R"({"role":"admin"})", 200, false},
-      {"CreateToken", "POST", [](const World&) { return std::string("/api/v1/tokens"); }, R"({"name":"t"})", 201},
-      {"RevokeToken", "DELETE", [](const World& w) { return "/api/v1/tokens/" + w.target_token.id; }, "", 204},
+      {"CreateToken", "POST", [](const World&) { return std::string("/api/v1/tokens"); },
+       R"({"name":"t"})", 201},
+      {"RevokeToken", "DELETE",
+       [](const World& w) { return "/api/v1/tokens/" + w.target_token.id; }, "", 204},
       {"CreateModel", "POST", [](const World&) { return std::string("/api/v1/models"); },
        R"({"name":"m2","base_model":"b"})", 201},
-      {"DeleteModel", "DELETE", [](const World& w) { return "/api/v1/models/" + w.target_model.id; }, "", 204},
+      {"DeleteModel", "DELETE",
+       [](const World& w) { return "/api/v1/models/" + w.target_model.id; }, "", 204},
   };
   return v;
 }
@@ -87,18 +91,21 @@ TEST_P(CsrfJson, CookieWithoutOrWithAWrongTokenIs403AndNothingChanges) {
   const auto before = w.snapshot();
   const std::string path = change().path(w);
   std::vector<std::pair<std::string, http::Request>> attempts;
-  attempts.emplace_back("no header", App::request(change().method, path, w.admin.cookie_only(), change().body));
-  attempts.emplace_back("wrong token",
-                        App::request(change().method, path, {w.admin.cookie, "not-the-token", {}}, change().body));
+  attempts.emplace_back("no header",
+                        App::request(change().method, path, w.admin.cookie_only(), change().body));
+  attempts.emplace_back(
+      "wrong token",
+      App::request(change().method, path, {w.admin.cookie, "not-the-token", {}}, change().body));
   // A token that is valid — for another session — is still the wrong one.
-  attempts.emplace_back("another session's token",
-                        App::request(change().method, path, {w.admin.cookie, w.other.csrf, {}}, change().body));
+  attempts.emplace_back(
+      "another session's token",
+      App::request(change().method, path, {w.admin.cookie, w.other.csrf, {}}, change().body));
   auto empty = App::request(change().method, path, w.admin.cookie_only(), change().body);
   empty.headers.emplace_back("x-csrf-token", "");
   attempts.emplace_back("empty header", std::move(empty));
   // The token where a form would put it does not count for the JSON API.
-  auto in_query = App::request(change().method, path + "?csrf_token=" + w.admin.csrf, w.admin.cookie_only(),
-                               change().body);
+  auto in_query = App::request(change().method, path + "?csrf_token=" + w.admin.csrf,
+                               w.admin.cookie_only(), change().body);
   attempts.emplace_back("token in the query", std::move(in_query));
 
   for (auto& [what, req] : attempts) {
@@ -107,7 +114,8 @@ TEST_P(CsrfJson, CookieWithoutOrWithAWrongTokenIs403AndNothingChanges) {
     EXPECT_EQ(error_code(res), "csrf") << what;
     EXPECT_EQ(w.snapshot(), before) << what << " changed something";
   }
-  EXPECT_EQ(w.app.session_cache().hits(), hits + attempts.size()) << "each attempt's session came from the cache";
+  EXPECT_EQ(w.app.session_cache().hits(), hits + attempts.size())
+      << "each attempt's session came from the cache";
   EXPECT_EQ(w.app.send("GET", "/internal/authz", w.target_token.bearer()).status, 204);
 }
 
@@ -124,7 +132,8 @@ TEST_P(CsrfJson, ApiTokenNeedsNoCsrfToken) {
   EXPECT_NE(error_code(res), "csrf");
 }
 
-INSTANTIATE_TEST_SUITE_P(CsrfApi, CsrfJson, ::testing::Range<std::size_t>(0, json_changes().size()), change_name);
+INSTANTIATE_TEST_SUITE_P(CsrfApi, CsrfJson, ::testing::Range<std::size_t>(0, json_changes().size()),
+                         change_name);
 
 TEST(CsrfJsonReads, GetNeedsNoCsrfToken) {
   World w;
@@ -143,11 +152,14 @@ struct FormChange {
 
 const std::vector<FormChange>& form_changes() {
   static const std::vector<FormChange> v = {
-      {"SetRole", [](const World& w) { return "/team/members/" + w.member.user_id + "/role"; }, "role=admin"},
+      {"SetRole", [](const World& w) { return "/team/members/" + w.member.user_id + "/role"; },
+       "role=admin"},
       {"CreateToken", [](const World&) { return std::string("/tokens"); }, "name=t"},
-      {"RevokeToken", [](const World& w) { return "/tokens/" + w.target_token.id + "/revoke"; }, ""},
+      {"RevokeToken", [](const World& w) { return "/tokens/" + w.target_token.id + "/revoke"; },
+       ""},
       {"CreateModel", [](const World&) { return std::string("/models"); }, "name=m2&base_model=b"},
-      {"DeleteModel", [](const World& w) { return "/models/" + w.target_model.id + "/delete"; }, ""},
+      {"DeleteModel", [](const World& w) { return "/models/" + w.target_model.id + "/delete"; },
+       ""},
   };
   return v;
 }
@@ -181,8 +193,11 @@ TEST_P(CsrfForm, FormWithTheSessionsTokenSucceeds) {
   EXPECT_NE(w.snapshot(), before);
 }
 
-INSTANTIATE_TEST_SUITE_P(CsrfForms, CsrfForm, ::testing::Range<std::size_t>(0, form_changes().size()),
-                         [](const ::testing::TestParamInfo<std::size_t>& i) { return form_changes()[i.param].name; });
+INSTANTIATE_TEST_SUITE_P(CsrfForms, CsrfForm,
+                         ::testing::Range<std::size_t>(0, form_changes().size()),
+                         [](const ::testing::TestParamInfo<std::size_t>& i) {
+                           return form_changes()[i.param].name;
+                         });
 
 TEST(CsrfLogout, LogoutWithoutTheFieldIs403AndTheSessionLives) {
   World w;

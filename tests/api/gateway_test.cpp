@@ -34,8 +34,8 @@ class GatewayTest : public ::testing::Test {
   }
 
   static json event(const std::string& token_id, const std::string& id = "") {
-    json e = {{"token_id", token_id}, {"model", "support-bot"}, {"input_tokens", 100}, {"output_tokens", 20},
-              {"cost_usd", 0.75}, {"at", "2025-11-29T10:00:00Z"}};
+    json e = {{"token_id", token_id}, {"model", "support-bot"}, {"input_tokens", 100},
+              {"output_tokens", 20},  {"cost_usd", 0.75},       {"at", "2025-11-29T10:00:00Z"}};
     if (!id.empty()) e["id"] = id;
     return e;
   }
@@ -44,7 +44,8 @@ class GatewayTest : public ::testing::Test {
     return app.send("POST", "/internal/usage", gateway(), json{{"events", json(events)}}.dump());
   }
   double billed_total() {
-    auto res = app.send("GET", "/api/v1/billing/usage?from=2025-11-01&to=2025-11-30", ada.session());
+    auto res =
+        app.send("GET", "/api/v1/billing/usage?from=2025-11-01&to=2025-11-30", ada.session());
     EXPECT_EQ(res.status, 200) << res.body;
     return body_json(res)["total"].get<double>();
   }
@@ -63,7 +64,8 @@ TEST_F(GatewayTest, ValidTokenIs204WithTeamAndTokenHeadersFromStoreAndFromCache)
     EXPECT_FALSE(res.header("X-User-Id").has_value()) << "X-User-Id only in personal workspaces";
     EXPECT_TRUE(res.body.empty());
   }
-  EXPECT_EQ(authz("bearer " + tok.secret).status, 204) << "the scheme is case-insensitive (RFC 7235 §2.1)";
+  EXPECT_EQ(authz("bearer " + tok.secret).status, 204)
+      << "the scheme is case-insensitive (RFC 7235 §2.1)";
 }
 
 TEST_F(GatewayTest, MalformedUnknownOrRevokedTokenIs401) {
@@ -72,10 +74,10 @@ TEST_F(GatewayTest, MalformedUnknownOrRevokedTokenIs401) {
   app.revoke_token(max, revoked);
   const std::string unknown = "gh_" + std::string(43, 'A');
   for (const std::string& h : std::vector<std::string>{
-           "", "Bearer", "Bearer ", "Basic " + tok.secret, "Bearer gh_short",
-        "Bearer " + unknown, "Bearer " + tok.secret + "x", "Bearer " + tok.secret.substr(0, tok.secret.size() - 1),
-        "Bearer " + tok.secret.substr(3), "Bearer " + tok.secret + " " + tok.secret, "Bearer " + revoked.secret,
-        "Bearer " + app.internal_key(), "Bearer " + max.cookie}) {
+           "", "Bearer", "Bearer ", "Basic " + tok.secret, "Bearer gh_short", "Bearer " + unknown,
+           "Bearer " + tok.secret + "x", "Bearer " + tok.secret.substr(0, tok.secret.size() - 1),
+           "Bearer " + tok.secret.substr(3), "Bearer " + tok.secret + " " + tok.secret,
+           "Bearer " + revoked.secret, "Bearer " + app.internal_key(), "Bearer " + max.cookie}) {
     auto res = authz(h);
     EXPECT_EQ(res.status, 401) << "Authorization: " << h;
     EXPECT_FALSE(res.header("X-Team-Id").has_value());
@@ -89,7 +91,7 @@ TEST_F(GatewayTest, DisabledTeamIs401AfterTheNextTeamRefresh) {
   ASSERT_EQ(authz("Bearer " + tok.secret).status, 204);  // cached
   auto fresh = app.add_token(max, "never-checked");
   app.set_enabled("acme", false, /*refresh=*/false);  // `gatehouse team disable` in another process
-  app.authority().refresh_teams();                     // the server does this every 0.5 s
+  app.authority().refresh_teams();                    // the server does this every 0.5 s
   EXPECT_EQ(authz("Bearer " + tok.secret).status, 401) << "cached token";
   EXPECT_EQ(authz("Bearer " + fresh.secret).status, 401) << "token not cached yet";
   EXPECT_EQ(app.send("GET", "/api/v1/me", tok.bearer()).status, 401);
@@ -110,7 +112,8 @@ TEST_F(GatewayTest, UsageIsAcceptedWith202AndBilled) {
 TEST_F(GatewayTest, UsageIsIdempotentPerEventId) {
   ASSERT_EQ(usage({event(tok.id, "u1"), event(tok.id, "u2")}).status, 202);
   const double once = billed_total();
-  auto again = usage({event(tok.id, "u1"), event(tok.id, "u2")});  // the gateway retries after a timeout
+  auto again =
+      usage({event(tok.id, "u1"), event(tok.id, "u2")});  // the gateway retries after a timeout
   EXPECT_EQ(again.status, 202) << again.body;
   EXPECT_DOUBLE_EQ(billed_total(), once);
   // A batch mixing a repeated and a new event bills only the new one.
@@ -143,7 +146,8 @@ TEST_F(GatewayTest, BadEventIs400NamingItsIndexAndNothingOfTheBatchIsStored) {
     auto res = usage({event(tok.id, std::string("good-") + c.what), bad, event(tok.id)});
     EXPECT_EQ(res.status, 400) << c.what << ": " << res.body;
     auto j = body_json(res);
-    EXPECT_NE(j.value("message", "").find("event 1"), std::string::npos) << c.what << ": " << res.body;
+    EXPECT_NE(j.value("message", "").find("event 1"), std::string::npos)
+        << c.what << ": " << res.body;
     EXPECT_EQ(j.value("index", -1), 1) << c.what;
   }
   EXPECT_EQ(billed_total(), 0) << "a refused batch stored some of its events";
@@ -158,8 +162,9 @@ TEST_F(GatewayTest, MalformedBatchIs400) {
 
 TEST_F(GatewayTest, UsageWithoutOrWithAWrongInternalKeyIs401) {
   const std::string body = json{{"events", json::array({event(tok.id, "k1")})}}.dump();
-  for (const Credentials& who : {Credentials{}, Credentials{{}, {}, "wrong-key"},
-                                 Credentials{{}, {}, app.internal_key() + "x"}, tok.bearer(), ada.session()}) {
+  for (const Credentials& who :
+       {Credentials{}, Credentials{{}, {}, "wrong-key"},
+        Credentials{{}, {}, app.internal_key() + "x"}, tok.bearer(), ada.session()}) {
     auto res = app.send("POST", "/internal/usage", who, body);
     EXPECT_EQ(res.status, 401) << res.body;
   }
@@ -171,11 +176,13 @@ TEST(GatewayWithoutInternalKey, UsageRouteIs404) {
   app.add_team("acme");
   auto max = app.add_person("acme", Role::member, "max");
   auto tok = app.add_token(max, "ci");
-  for (const Credentials& who : {Credentials{}, Credentials{{}, {}, "test-internal-key"}, tok.bearer()}) {
+  for (const Credentials& who :
+       {Credentials{}, Credentials{{}, {}, "test-internal-key"}, tok.bearer()}) {
     auto res = app.send("POST", "/internal/usage", who, R"({"events":[]})");
     EXPECT_EQ(res.status, 404);
   }
-  EXPECT_EQ(app.send("GET", "/internal/authz", tok.bearer()).status, 204) << "authz needs no internal key";
+  EXPECT_EQ(app.send("GET", "/internal/authz", tok.bearer()).status, 204)
+      << "authz needs no internal key";
 }
 
 TEST_F(GatewayTest, UsageOfARevokedTokenIsStillBilled) {
@@ -194,8 +201,8 @@ TEST_F(GatewayTest, RepeatedIdWithinOneBatchIsBilledOnce) {
 // `gatehouse team remove acme --yes` deletes the team's tokens with it. If
 // the operator later registers a team under the same id (the customer
 // returns, or the id goes to someone else), the old tokens must stay dead.
-// Regression test; the bug it caught (fixed): src/workspace/token_authority.cpp:24-30 (principal_locked) trusts
-// any cached entry whose team_id is in the refreshed snapshot;
+// Regression test; the bug it caught (fixed): src/workspace/token_authority.cpp:24-30
+// (principal_locked) trusts any cached entry whose team_id is in the refreshed snapshot;
 // refresh_teams() (:92) never drops cache entries of a team that vanished,
 // so after the id is registered again the deleted token is 204 again, for
 // the new team, until the process restarts or the cache fills up.
@@ -205,16 +212,17 @@ TEST_F(GatewayTest, TokensOfARemovedTeamStayDeadWhenTheIdIsRegisteredAgain) {
   app.authority().refresh_teams();
   ASSERT_EQ(authz("Bearer " + tok.secret).status, 401);
   app.add_team("acme", domain::Workspace::shared, "A different Acme");
-  EXPECT_EQ(authz("Bearer " + tok.secret).status, 401) << "a deleted token of the old team authorises the new one";
+  EXPECT_EQ(authz("Bearer " + tok.secret).status, 401)
+      << "a deleted token of the old team authorises the new one";
 }
 
 // SPEC §4: a revoked token "stops working at once, on every instance".
 // Instances share the database, each with its own TokenAuthority.
-// Regression test; the bug it caught (fixed): src/workspace/token_authority.cpp:46-52 (check) and :32-40
-// (check_cached) answer from the cache without asking whether the token was
-// revoked since; only the instance that revoked evicts it (service.cpp:119,
-// evict_token). Another instance keeps answering 204 for the revoked token until
-// its cache is cleared by filling up — refresh_teams() reloads teams only.
+// Regression test; the bug it caught (fixed): src/workspace/token_authority.cpp:46-52 (check) and
+// :32-40 (check_cached) answer from the cache without asking whether the token was revoked since;
+// only the instance that revoked evicts it (service.cpp:119, evict_token). Another instance keeps
+// answering 204 for the revoked token until its cache is cleared by filling up — refresh_teams()
+// reloads teams only.
 TEST_F(GatewayTest, RevokedTokenIs401OnEveryInstance) {
   workspace::TokenAuthority other_authority(app.db(), app.clock());
   RateLimiter off(app.clock(), 1, 1, false);
@@ -243,7 +251,8 @@ class HookedTokens final : public store::TokenStore {
     if (auto hook = std::exchange(after_find_by_hash, nullptr)) hook();
     return r;
   }
-  store::Result<std::optional<domain::ApiToken>> find(std::string_view team, std::string_view id) override {
+  store::Result<std::optional<domain::ApiToken>> find(std::string_view team,
+                                                      std::string_view id) override {
     return inner_.find(team, id);
   }
   store::Result<std::vector<std::string>> revoked_since(std::int64_t since) override {
@@ -259,7 +268,8 @@ class HookedTokens final : public store::TokenStore {
   store::Result<void> revoke(std::string_view team, std::string_view id, std::int64_t at) override {
     return inner_.revoke(team, id, at);
   }
-  store::Result<void> record_use(const std::vector<std::pair<std::string, std::int64_t>>& uses) override {
+  store::Result<void> record_use(
+      const std::vector<std::pair<std::string, std::int64_t>>& uses) override {
     return inner_.record_use(uses);
   }
 
@@ -290,19 +300,22 @@ class HookedDatabase final : public store::Database {
 // A token revoked while a check of it is between its store read and its cache
 // write must not stay valid afterwards. Single-threaded: the hook plays the
 // other request.
-// Regression test; the bug it caught (fixed): src/workspace/token_authority.cpp:54-72: check() reads the token
-// (not revoked), then inserts it into the cache without re-checking; a
-// revocation that lands in between finds nothing to evict (evict_token,
-// :84, looks in hash_by_id_, not yet filled), so the revoked token is cached
-// as valid and /internal/authz answers 204 for it indefinitely.
+// Regression test; the bug it caught (fixed): src/workspace/token_authority.cpp:54-72: check()
+// reads the token (not revoked), then inserts it into the cache without re-checking; a revocation
+// that lands in between finds nothing to evict (evict_token, :84, looks in hash_by_id_, not yet
+// filled), so the revoked token is cached as valid and /internal/authz answers 204 for it
+// indefinitely.
 TEST_F(GatewayTest, RevocationDuringACacheMissIsNotLost) {
   HookedDatabase db(app.db());
   workspace::TokenAuthority authority(db, app.clock());
   RateLimiter off(app.clock(), 1, 1, false);
   workspace::Service ws(db, authority, app.clock(), app.rng(), off);
-  db.hooked_tokens().after_find_by_hash = [&] { ASSERT_TRUE(ws.revoke_token(app.actor(max), tok.id)); };
+  db.hooked_tokens().after_find_by_hash = [&] {
+    ASSERT_TRUE(ws.revoke_token(app.actor(max), tok.id));
+  };
   (void)authority.check(tok.secret);  // in flight when the revocation lands: either answer is fair
-  EXPECT_FALSE(authority.check_cached(tok.secret).has_value()) << "the revoked token is cached as valid";
+  EXPECT_FALSE(authority.check_cached(tok.secret).has_value())
+      << "the revoked token is cached as valid";
   auto again = authority.check(tok.secret);
   ASSERT_TRUE(again.has_value());
   EXPECT_FALSE(again->has_value()) << "the revoked token still checks as valid";

@@ -70,13 +70,19 @@ TEST_F(MeCache, AdminDemotedOnAnotherInstanceIsRefusedAdminRoutesAtOnce) {
   ASSERT_EQ(me(other, &hit)["role"], "admin");
   ASSERT_TRUE(hit);
   ASSERT_TRUE(app.db().users().set_role("acme", other.user_id, Role::member));
-  ASSERT_EQ(me(other, &hit)["role"], "admin") << "the cache has not polled yet: the test would prove nothing";
+  ASSERT_EQ(me(other, &hit)["role"], "admin")
+      << "the cache has not polled yet: the test would prove nothing";
   ASSERT_TRUE(hit);
   EXPECT_EQ(app.send("GET", "/billing", other.cookie_only()).status, 403);
   EXPECT_EQ(app.send("GET", "/billing.csv", other.cookie_only()).status, 403);
-  EXPECT_EQ(app.send("GET", "/api/v1/billing/usage?from=2025-11-01&to=2025-11-29", other.cookie_only()).status, 403);
+  EXPECT_EQ(
+      app.send("GET", "/api/v1/billing/usage?from=2025-11-01&to=2025-11-29", other.cookie_only())
+          .status,
+      403);
   EXPECT_EQ(app.send("PUT", "/api/v1/team/members/" + member.user_id + "/role", other.session(),
-                     R"({"role":"admin"})").status, 403);
+                     R"({"role":"admin"})")
+                .status,
+            403);
 }
 
 TEST_F(MeCache, MemberPromotedOnAnotherInstanceGetsAdminRoutesAtOnce) {

@@ -36,11 +36,17 @@ class ApiWorkspace : public ::testing::Test {
   }
 
   // One usage event through the gateway route.
-  void report_usage(const std::string& id, const std::string& token_id, const std::string& model, double cost,
-                    const std::string& at = "2025-11-29T10:00:00Z") {
-    json e = {{"id", id}, {"token_id", token_id}, {"model", model}, {"input_tokens", 100},
-              {"output_tokens", 50}, {"cost_usd", cost}, {"at", at}};
-    auto res = app.send("POST", "/internal/usage", {{}, {}, app.internal_key()}, json{{"events", json::array({e})}}.dump());
+  void report_usage(const std::string& id, const std::string& token_id, const std::string& model,
+                    double cost, const std::string& at = "2025-11-29T10:00:00Z") {
+    json e = {{"id", id},
+              {"token_id", token_id},
+              {"model", model},
+              {"input_tokens", 100},
+              {"output_tokens", 50},
+              {"cost_usd", cost},
+              {"at", at}};
+    auto res = app.send("POST", "/internal/usage", {{}, {}, app.internal_key()},
+                        json{{"events", json::array({e})}}.dump());
     ASSERT_EQ(res.status, 202) << res.body;
   }
 
@@ -68,8 +74,8 @@ TEST_F(ApiWorkspace, MeForAnApiTokenHasNoUserNoCsrfTokenAndIsAMemberEvenForAnAdm
   EXPECT_EQ(keys(me["team"]), (std::set<std::string>{"id", "name", "workspace"}));
 }
 
-// Regression test; the bug it caught (fixed): src/api/workspace_api.cpp:73 sets team.name to the team *id* for API
-// tokens (`team["name"] = c->actor.team_id;`); SPEC §4 gives the same
+// Regression test; the bug it caught (fixed): src/api/workspace_api.cpp:73 sets team.name to the
+// team *id* for API tokens (`team["name"] = c->actor.team_id;`); SPEC §4 gives the same
 // {"id","name","workspace"} team object to both kinds of caller.
 TEST_F(ApiWorkspace, MeForAnApiTokenNamesTheTeamByItsName) {
   auto tok = app.add_token(max, "t");
@@ -80,10 +86,13 @@ TEST_F(ApiWorkspace, MembersListHasExactlyTheSpecFields) {
   auto list = get("/api/v1/team/members", max.session());
   ASSERT_EQ(list["members"].size(), 2u);
   for (const auto& m : list["members"]) {
-    EXPECT_EQ(keys(m), (std::set<std::string>{"user_id", "email", "name", "role", "created_at", "last_login_at"}));
+    EXPECT_EQ(keys(m), (std::set<std::string>{"user_id", "email", "name", "role", "created_at",
+                                              "last_login_at"}));
     EXPECT_TRUE(m["created_at"].is_number_integer());
   }
-  EXPECT_EQ(body_json(app.send("GET", "/api/v1/team/members", app.add_token(max, "t").bearer()))["members"].size(),
+  EXPECT_EQ(body_json(app.send("GET", "/api/v1/team/members",
+                               app.add_token(max, "t").bearer()))["members"]
+                .size(),
             2u);
 }
 
@@ -109,10 +118,11 @@ TEST_F(ApiWorkspace, TokenListNeverContainsTheSecretOrItsHash) {
   ASSERT_EQ(res.status, 200);
   auto list = body_json(res);
   ASSERT_EQ(list["tokens"].size(), 1u);
-  EXPECT_EQ(keys(list["tokens"][0]),
-            (std::set<std::string>{"id", "name", "prefix", "created_at", "last_used_at", "created_by"}));
+  EXPECT_EQ(keys(list["tokens"][0]), (std::set<std::string>{"id", "name", "prefix", "created_at",
+                                                            "last_used_at", "created_by"}));
   EXPECT_EQ(res.body.find(secret.substr(3)), std::string::npos);
-  EXPECT_EQ(res.body.find(secret.substr(12)), std::string::npos) << "more than a prefix of the secret is shown";
+  EXPECT_EQ(res.body.find(secret.substr(12)), std::string::npos)
+      << "more than a prefix of the secret is shown";
   EXPECT_EQ(res.body.find(crypto::sha256_hex(secret)), std::string::npos);
   EXPECT_TRUE(secret.starts_with(list["tokens"][0]["prefix"].get<std::string>()));
   EXPECT_EQ(list["tokens"][0]["created_by"], max.email);
@@ -147,23 +157,30 @@ TEST_F(ApiWorkspace, BadTokenNamesAre400) {
 }
 
 TEST_F(ApiWorkspace, ModelsHaveTheSpecShapeAndADuplicateNameIs409Exists) {
-  auto res = app.send("POST", "/api/v1/models", max.session(), R"({"name":"support-bot","base_model":"llama-3-8b"})");
+  auto res = app.send("POST", "/api/v1/models", max.session(),
+                      R"({"name":"support-bot","base_model":"llama-3-8b"})");
   ASSERT_EQ(res.status, 201) << res.body;
   auto m = body_json(res);
-  EXPECT_EQ(keys(m), (std::set<std::string>{"id", "name", "base_model", "created_at", "created_by"}));
+  EXPECT_EQ(keys(m),
+            (std::set<std::string>{"id", "name", "base_model", "created_at", "created_by"}));
   EXPECT_EQ(m["name"], "support-bot");
   EXPECT_EQ(m["base_model"], "llama-3-8b");
 
-  auto dup = app.send("POST", "/api/v1/models", ada.session(), R"({"name":"support-bot","base_model":"other"})");
+  auto dup = app.send("POST", "/api/v1/models", ada.session(),
+                      R"({"name":"support-bot","base_model":"other"})");
   EXPECT_EQ(dup.status, 409);
   EXPECT_EQ(error_code(dup), "exists");
 
   auto list = get("/api/v1/models", ada.session());
   ASSERT_EQ(list["models"].size(), 1u);
   EXPECT_EQ(list["models"][0], m);
-  EXPECT_EQ(app.send("DELETE", "/api/v1/models/" + m["id"].get<std::string>(), ada.session()).status, 204);
+  EXPECT_EQ(
+      app.send("DELETE", "/api/v1/models/" + m["id"].get<std::string>(), ada.session()).status,
+      204);
   EXPECT_TRUE(get("/api/v1/models", ada.session())["models"].empty());
-  EXPECT_EQ(app.send("DELETE", "/api/v1/models/" + m["id"].get<std::string>(), ada.session()).status, 404);
+  EXPECT_EQ(
+      app.send("DELETE", "/api/v1/models/" + m["id"].get<std::string>(), ada.session()).status,
+      404);
 }
 
 TEST_F(ApiWorkspace, OpenAiModelListHasTheOpenAiShape) {
@@ -205,50 +222,66 @@ TEST_F(ApiWorkspace, BillingHasTheSpecShapeWithNumbersInDollars) {
 }
 
 TEST_F(ApiWorkspace, BillingWithBadDatesIs400) {
-  for (const char* q : {"", "?from=2025-11-01", "?from=2025-13-01&to=2025-12-31", "?from=2025-11-30&to=2025-11-01",
-                        "?from=2020-01-01&to=2025-01-01", "?from=nov&to=dec"}) {
+  for (const char* q :
+       {"", "?from=2025-11-01", "?from=2025-13-01&to=2025-12-31", "?from=2025-11-30&to=2025-11-01",
+        "?from=2020-01-01&to=2025-01-01", "?from=nov&to=dec"}) {
     auto res = app.send("GET", std::string("/api/v1/billing/usage") + q, ada.session());
     EXPECT_EQ(res.status, 400) << q << ": " << res.body;
   }
 }
 
 TEST_F(ApiWorkspace, BillingPeriodOfExactly366DaysIsAllowed) {
-  EXPECT_EQ(app.send("GET", "/api/v1/billing/usage?from=2023-01-01&to=2024-01-01", ada.session()).status, 200);
+  EXPECT_EQ(
+      app.send("GET", "/api/v1/billing/usage?from=2023-01-01&to=2024-01-01", ada.session()).status,
+      200);
 }
 
 // workspace::Service::usage promises "days inclusive, at most 366 of them"
 // (src/workspace/service.hpp:72).
-// Regression test; the bug it caught (fixed): src/workspace/service.cpp:163 compares `*to - *from > 366 * 86400`,
-// which lets 367 inclusive days through (2023-01-01..2024-01-02).
+// Regression test; the bug it caught (fixed): src/workspace/service.cpp:163 compares `*to - *from >
+// 366 * 86400`, which lets 367 inclusive days through (2023-01-01..2024-01-02).
 TEST_F(ApiWorkspace, BillingPeriodOf367DaysIs400) {
-  EXPECT_EQ(app.send("GET", "/api/v1/billing/usage?from=2023-01-01&to=2024-01-02", ada.session()).status, 400);
+  EXPECT_EQ(
+      app.send("GET", "/api/v1/billing/usage?from=2023-01-01&to=2024-01-02", ada.session()).status,
+      400);
 }
 
 TEST_F(ApiWorkspace, DemotingTheLastAdminIs409LastAdmin) {
-  auto res = app.send("PUT", "/api/v1/team/members/" + ada.user_id + "/role", ada.session(), R"({"role":"member"})");
+  auto res = app.send("PUT", "/api/v1/team/members/" + ada.user_id + "/role", ada.session(),
+                      R"({"role":"member"})");
   EXPECT_EQ(res.status, 409);
   EXPECT_EQ(error_code(res), "last_admin");
   EXPECT_EQ(get("/api/v1/me", ada.session())["role"], "admin");
 }
 
 TEST_F(ApiWorkspace, RoleChangeAppliesAtThePersonsNextRequestWithoutSigningInAgain) {
-  EXPECT_EQ(app.send("GET", "/api/v1/billing/usage?from=2025-11-01&to=2025-11-30", max.session()).status, 403);
-  auto res = app.send("PUT", "/api/v1/team/members/" + max.user_id + "/role", ada.session(), R"({"role":"admin"})");
+  EXPECT_EQ(
+      app.send("GET", "/api/v1/billing/usage?from=2025-11-01&to=2025-11-30", max.session()).status,
+      403);
+  auto res = app.send("PUT", "/api/v1/team/members/" + max.user_id + "/role", ada.session(),
+                      R"({"role":"admin"})");
   ASSERT_EQ(res.status, 200) << res.body;
   EXPECT_EQ(body_json(res)["role"], "admin");
   EXPECT_EQ(get("/api/v1/me", max.session())["role"], "admin");
-  EXPECT_EQ(app.send("GET", "/api/v1/billing/usage?from=2025-11-01&to=2025-11-30", max.session()).status, 200);
+  EXPECT_EQ(
+      app.send("GET", "/api/v1/billing/usage?from=2025-11-01&to=2025-11-30", max.session()).status,
+      200);
   // Now ada is not the last admin and may step down; she loses admin at once.
-  res = app.send("PUT", "/api/v1/team/members/" + ada.user_id + "/role", ada.session(), R"({"role":"member"})");
+  res = app.send("PUT", "/api/v1/team/members/" + ada.user_id + "/role", ada.session(),
+                 R"({"role":"member"})");
   ASSERT_EQ(res.status, 200) << res.body;
   EXPECT_EQ(get("/api/v1/me", ada.session())["role"], "member");
-  EXPECT_EQ(app.send("GET", "/api/v1/billing/usage?from=2025-11-01&to=2025-11-30", ada.session()).status, 403);
+  EXPECT_EQ(
+      app.send("GET", "/api/v1/billing/usage?from=2025-11-01&to=2025-11-30", ada.session()).status,
+      403);
 }
 
 TEST_F(ApiWorkspace, UnknownRoleOrUnknownPersonIsRefused) {
-  auto res = app.send("PUT", "/api/v1/team/members/" + max.user_id + "/role", ada.session(), R"({"role":"owner"})");
+  auto res = app.send("PUT", "/api/v1/team/members/" + max.user_id + "/role", ada.session(),
+                      R"({"role":"owner"})");
   EXPECT_EQ(res.status, 400);
-  res = app.send("PUT", "/api/v1/team/members/usr_nobody/role", ada.session(), R"({"role":"admin"})");
+  res =
+      app.send("PUT", "/api/v1/team/members/usr_nobody/role", ada.session(), R"({"role":"admin"})");
   EXPECT_EQ(res.status, 404);
   EXPECT_EQ(get("/api/v1/me", max.session())["role"], "member");
 }
@@ -271,13 +304,15 @@ class ApiPersonalWorkspace : public ApiWorkspace {
 TEST_F(ApiPersonalWorkspace, EachPersonSeesOnlyTheirOwnTokensAndModels) {
   EXPECT_EQ(get("/api/v1/me", max.session())["team"]["workspace"], "personal");
   for (const auto& [who, mine, theirs] :
-       {std::tuple{max.session(), max_token.id, ada_token.id}, std::tuple{max_token.bearer(), max_token.id, ada_token.id},
+       {std::tuple{max.session(), max_token.id, ada_token.id},
+        std::tuple{max_token.bearer(), max_token.id, ada_token.id},
         std::tuple{ada.session(), ada_token.id, max_token.id}}) {
     auto tokens = get("/api/v1/tokens", who);
     ASSERT_EQ(tokens["tokens"].size(), 1u) << tokens;
     EXPECT_EQ(tokens["tokens"][0]["id"], mine);
     auto models = app.send("GET", "/api/v1/models", who).body;
-    EXPECT_EQ(models.find(theirs == ada_token.id ? "ada-model" : "max-model"), std::string::npos) << models;
+    EXPECT_EQ(models.find(theirs == ada_token.id ? "ada-model" : "max-model"), std::string::npos)
+        << models;
   }
   auto openai = get("/v1/models", max_token.bearer());
   ASSERT_EQ(openai["data"].size(), 1u);

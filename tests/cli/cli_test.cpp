@@ -46,9 +46,17 @@ class Cli : public ::testing::Test {
   // `team add` for a registered-and-reachable provider, or with the check off.
   CliResult add(const std::string& id, const std::string& issuer, bool check = true,
                 const std::string& secret = kSecret) const {
-    std::vector<std::string> args{"team",        "add",  "--team-id",        id,
-                                  "--issuer",    issuer, "--client-id",      "0oa-client",
-                                  "--admin-email", "it@acme.test", "--client-secret-stdin"};
+    std::vector<std::string> args{"team",
+                                  "add",
+                                  "--team-id",
+                                  id,
+                                  "--issuer",
+                                  issuer,
+                                  "--client-id",
+                                  "0oa-client",
+                                  "--admin-email",
+                                  "it@acme.test",
+                                  "--client-secret-stdin"};
     if (!check) args.emplace_back("--no-discovery-check");
     return run(args, secret + "\n");
   }
@@ -141,10 +149,10 @@ TEST_F(Cli, BadTeamIdIsExit2AndWritesNothing) {
 }
 
 TEST_F(Cli, BadEmailIsExit2) {
-  auto r = run({"team", "add", "--team-id", "acme", "--issuer", "https://idp.example.com",
-                "--client-id", "c", "--admin-email", "not-an-email", "--client-secret-stdin",
-                "--no-discovery-check"},
-               std::string(kSecret) + "\n");
+  auto r =
+      run({"team", "add", "--team-id", "acme", "--issuer", "https://idp.example.com", "--client-id",
+           "c", "--admin-email", "not-an-email", "--client-secret-stdin", "--no-discovery-check"},
+          std::string(kSecret) + "\n");
   expect_one_error_line(r, 2);
   EXPECT_FALSE(wrote_anything());
 }

@@ -44,19 +44,21 @@ class DiscoveryServer {
       throw std::runtime_error("DiscoveryServer: cannot listen on 127.0.0.1");
     url_ = "http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
     const std::string issuer = issuer_of(url_);
-    document_ = nlohmann::json{
-        {"issuer", issuer},
-        {"authorization_endpoint", url_ + "/oauth2/v1/authorize"},
-        {"token_endpoint", url_ + "/oauth2/v1/token"},
-        {"userinfo_endpoint", url_ + "/oauth2/v1/userinfo"},
-        {"jwks_uri", url_ + "/oauth2/v1/keys"},
-        {"end_session_endpoint", url_ + "/oauth2/v1/logout"},
-        {"response_types_supported", {"code"}},
-        {"subject_types_supported", {"public"}},
-        {"id_token_signing_alg_values_supported", {"RS256"}},
-        {"token_endpoint_auth_methods_supported", {"client_secret_basic"}},
-        {"code_challenge_methods_supported", {"S256"}},
-    }.dump();
+    document_ =
+        nlohmann::json{
+            {"issuer", issuer},
+            {"authorization_endpoint", url_ + "/oauth2/v1/authorize"},
+            {"token_endpoint", url_ + "/oauth2/v1/token"},
+            {"userinfo_endpoint", url_ + "/oauth2/v1/userinfo"},
+            {"jwks_uri", url_ + "/oauth2/v1/keys"},
+            {"end_session_endpoint", url_ + "/oauth2/v1/logout"},
+            {"response_types_supported", {"code"}},
+            {"subject_types_supported", {"public"}},
+            {"id_token_signing_alg_values_supported", {"RS256"}},
+            {"token_endpoint_auth_methods_supported", {"client_secret_basic"}},
+            {"code_challenge_methods_supported", {"S256"}},
+        }
+            .dump();
     thread_ = std::thread([this] { serve(); });
   }
   ~DiscoveryServer() {
@@ -98,10 +100,10 @@ class DiscoveryServer {
     ++requests_;
     const bool found = request.rfind("GET /.well-known/openid-configuration ", 0) == 0;
     const std::string body = found ? document_ : std::string(R"({"error":"not_found"})");
-    const std::string response = std::string(found ? "HTTP/1.1 200 OK" : "HTTP/1.1 404 Not Found") +
-                                 "\r\nContent-Type: application/json\r\nContent-Length: " +
-                                 std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" +
-                                 body;
+    const std::string response =
+        std::string(found ? "HTTP/1.1 200 OK" : "HTTP/1.1 404 Not Found") +
+        "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+        "\r\nConnection: close\r\n\r\n" + body;
     for (std::size_t done = 0; done < response.size();) {
       ssize_t n = ::send(fd, response.data() + done, response.size() - done, MSG_NOSIGNAL);
       if (n <= 0) return;

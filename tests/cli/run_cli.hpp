@@ -62,7 +62,8 @@ inline CliResult run_cli(const std::vector<std::string>& args,
 
   // The child may exit without reading stdin; a write to a closed pipe must
   // not kill the test with SIGPIPE.
-  struct sigaction ignore {}, old {};
+  struct sigaction ignore {
+  }, old{};
   ignore.sa_handler = SIG_IGN;
   ::sigaction(SIGPIPE, &ignore, &old);
   for (std::size_t done = 0; done < stdin_text.size();) {

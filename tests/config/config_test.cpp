@@ -32,7 +32,8 @@ TEST(Config, DefaultsMatchTheSpec) {
 }
 
 TEST(Config, PortZeroAndHttpsPublicUrl) {
-  auto c = parse({{"GATEHOUSE_LISTEN", ":0"}, {"GATEHOUSE_PUBLIC_URL", "https://sso.example.com/"}});
+  auto c =
+      parse({{"GATEHOUSE_LISTEN", ":0"}, {"GATEHOUSE_PUBLIC_URL", "https://sso.example.com/"}});
   ASSERT_TRUE(c);
   EXPECT_EQ(c->listen_port, 0);
   EXPECT_EQ(c->public_url, "https://sso.example.com");
@@ -40,16 +41,15 @@ TEST(Config, PortZeroAndHttpsPublicUrl) {
 }
 
 TEST(Config, BadValuesNameTheVariable) {
-  for (auto [k, v] : std::map<std::string, std::string>{
-           {"GATEHOUSE_LISTEN", "nope"},
-           {"GATEHOUSE_PUBLIC_URL", "ftp://x"},
-           {"GATEHOUSE_DATABASE_URL", "mysql://x"},
-           {"GATEHOUSE_THREADS", "0"},
-           {"GATEHOUSE_LOG_FORMAT", "xml"},
-           {"GATEHOUSE_IDP_TIMEOUT_MS", "ten"},
-           {"GATEHOUSE_SESSION_TTL", "-1"},
-           {"GATEHOUSE_RATE_LIMITS", "maybe"},
-           {"GATEHOUSE_INTERNAL_KEY", "short"}}) {
+  for (auto [k, v] : std::map<std::string, std::string>{{"GATEHOUSE_LISTEN", "nope"},
+                                                        {"GATEHOUSE_PUBLIC_URL", "ftp://x"},
+                                                        {"GATEHOUSE_DATABASE_URL", "mysql://x"},
+                                                        {"GATEHOUSE_THREADS", "0"},
+                                                        {"GATEHOUSE_LOG_FORMAT", "xml"},
+                                                        {"GATEHOUSE_IDP_TIMEOUT_MS", "ten"},
+                                                        {"GATEHOUSE_SESSION_TTL", "-1"},
+                                                        {"GATEHOUSE_RATE_LIMITS", "maybe"},
+                                                        {"GATEHOUSE_INTERNAL_KEY", "short"}}) {
     auto c = parse({{k, v}});
     ASSERT_FALSE(c) << k;
     EXPECT_NE(c.error().find(k), std::string::npos) << c.error();

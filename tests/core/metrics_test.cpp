@@ -18,7 +18,9 @@ TEST(Metrics, HistogramHasCumulativeBucketsSumAndCount) {
   h.observe(0.002);
   h.observe(5);
   auto text = r.render();
-  EXPECT_NE(text.find("gatehouse_x_seconds_bucket{route=\"/a\",le=\"0.0025\"} 1"), std::string::npos) << text;
+  EXPECT_NE(text.find("gatehouse_x_seconds_bucket{route=\"/a\",le=\"0.0025\"} 1"),
+            std::string::npos)
+      << text;
   EXPECT_NE(text.find("gatehouse_x_seconds_bucket{route=\"/a\",le=\"+Inf\"} 2"), std::string::npos);
   EXPECT_NE(text.find("gatehouse_x_seconds_count{route=\"/a\"} 2"), std::string::npos);
 }
@@ -32,7 +34,8 @@ TEST(Metrics, LabelValuesAreEscaped) {
 TEST(Metrics, CallbacksAreReadAtRender) {
   Registry r;
   int n = 1;
-  r.callback("gatehouse_open_connections", "gauge", "Open", [&n] { return static_cast<double>(n); });
+  r.callback("gatehouse_open_connections", "gauge", "Open",
+             [&n] { return static_cast<double>(n); });
   n = 7;
   EXPECT_NE(r.render().find("gatehouse_open_connections 7"), std::string::npos);
 }

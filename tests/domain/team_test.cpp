@@ -14,8 +14,9 @@ TEST(TeamId, AcceptsTheSpecExamples) {
 }
 
 TEST(TeamId, RejectsBadSyntax) {
-  for (const std::string& bad : std::vector<std::string>{"a", "Acme", "-acme", "acme-", "ac--me", "ac_me", "ac me", "",
-                          std::string(64, 'a'), "acmé", "../x"})
+  for (const std::string& bad :
+       std::vector<std::string>{"a", "Acme", "-acme", "acme-", "ac--me", "ac_me", "ac me", "",
+                                std::string(64, 'a'), "acmé", "../x"})
     EXPECT_TRUE(check_team_id_syntax(bad)) << bad;
 }
 
@@ -39,8 +40,9 @@ TEST(TeamId, OtherIssuersAreFree) {
 TEST(Email, Validation) {
   EXPECT_FALSE(validate_email("ada@example.com"));
   EXPECT_FALSE(validate_email("Ada.Admin+sso@sub.example.co"));
-  for (const std::string& bad : std::vector<std::string>{"", "ada", "@example.com", "ada@", "ada@example", "a@b@c.com",
-                          "ada @example.com", "ada@example..com", "ada@.example.com"})
+  for (const std::string& bad :
+       std::vector<std::string>{"", "ada", "@example.com", "ada@", "ada@example", "a@b@c.com",
+                                "ada @example.com", "ada@example..com", "ada@.example.com"})
     EXPECT_TRUE(validate_email(bad)) << bad;
 }
 

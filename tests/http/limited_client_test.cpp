@@ -27,7 +27,8 @@ TEST(LimitedClient, BurstAboveTheCapIsQueuedNotRefused) {
   inner.hold(kSlow);
   LimitedClient client(inner, 2, 5s);
   std::vector<std::future<tl::expected<ClientResponse, ClientError>>> calls;
-  for (int i = 0; i < 5; ++i) calls.push_back(std::async(std::launch::async, [&] { return client.send(get(kSlow)); }));
+  for (int i = 0; i < 5; ++i)
+    calls.push_back(std::async(std::launch::async, [&] { return client.send(get(kSlow)); }));
   ASSERT_TRUE(inner.wait_until_held(kSlow, 2));
   EXPECT_EQ(inner.count(kSlow), 2u) << "only `per_host` calls reach the provider at once";
   inner.release(kSlow);
@@ -49,7 +50,8 @@ TEST(LimitedClient, HangingProviderHoldsBoundedThreadsAndOthersGoOn) {
   ASSERT_TRUE(inner.wait_until_held(kSlow, 1));
   // Waiters: at most per_host * 4, each for at most max_wait; then refused.
   std::vector<std::future<tl::expected<ClientResponse, ClientError>>> waiters;
-  for (int i = 0; i < 6; ++i) waiters.push_back(std::async(std::launch::async, [&] { return client.send(get(kSlow)); }));
+  for (int i = 0; i < 6; ++i)
+    waiters.push_back(std::async(std::launch::async, [&] { return client.send(get(kSlow)); }));
   int refused = 0;
   for (auto& w : waiters) {
     auto r = w.get();

@@ -38,7 +38,8 @@ TEST(Request, BearerToken) {
 TEST(Response, SetCookieAttributes) {
   Response res;
   res.set_cookie("__Host-gh_session", "v", {.secure = true, .max_age = 60});
-  EXPECT_EQ(res.header("set-cookie"), "__Host-gh_session=v; Path=/; Max-Age=60; HttpOnly; Secure; SameSite=Lax");
+  EXPECT_EQ(res.header("set-cookie"),
+            "__Host-gh_session=v; Path=/; Max-Age=60; HttpOnly; Secure; SameSite=Lax");
 }
 
 }  // namespace gatehouse::http

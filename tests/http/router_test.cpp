@@ -7,12 +7,10 @@ namespace {
 
 Router make_router() {
   Router r;
-  r.add("GET", "/sso/{team_id}/initiate", [](Request& req) {
-    return Response::text(200, "get " + req.path_param("team_id"));
-  });
-  r.add("POST", "/sso/{team_id}/initiate", [](Request& req) {
-    return Response::text(200, "post " + req.path_param("team_id"));
-  });
+  r.add("GET", "/sso/{team_id}/initiate",
+        [](Request& req) { return Response::text(200, "get " + req.path_param("team_id")); });
+  r.add("POST", "/sso/{team_id}/initiate",
+        [](Request& req) { return Response::text(200, "post " + req.path_param("team_id")); });
   r.add("GET", "/login", [](Request&) { return Response::text(200, "login"); });
   return r;
 }

@@ -4,8 +4,8 @@
 #include <future>
 #include <thread>
 
-#include <boost/asio.hpp>
 #include <gtest/gtest.h>
+#include <boost/asio.hpp>
 
 namespace gatehouse::http {
 namespace {
@@ -68,7 +68,8 @@ class ServerTest : public ::testing::Test {
 }  // namespace
 
 TEST_F(ServerTest, KeepAliveServesTwoRequestsOnOneConnection) {
-  router_.add("GET", "/hello/{name}", [](Request& r) { return Response::text(200, "hi " + r.path_param("name")); });
+  router_.add("GET", "/hello/{name}",
+              [](Request& r) { return Response::text(200, "hi " + r.path_param("name")); });
   start();
   auto s = connect();
   auto a = exchange(s, "GET /hello/ada HTTP/1.1\r\nHost: x\r\n\r\n");
@@ -79,10 +80,12 @@ TEST_F(ServerTest, KeepAliveServesTwoRequestsOnOneConnection) {
 }
 
 TEST_F(ServerTest, PipelinedRequestsAnswerInOrder) {
-  router_.add("GET", "/n/{n}", [](Request& r) { return Response::text(200, "n=" + r.path_param("n")); });
+  router_.add("GET", "/n/{n}",
+              [](Request& r) { return Response::text(200, "n=" + r.path_param("n")); });
   start();
   auto s = connect();
-  asio::write(s, asio::buffer(std::string("GET /n/1 HTTP/1.1\r\nHost: x\r\n\r\nGET /n/2 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")));
+  asio::write(s, asio::buffer(std::string("GET /n/1 HTTP/1.1\r\nHost: x\r\n\r\nGET /n/2 "
+                                          "HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")));
   std::string all;
   char buf[4096];
   boost::system::error_code ec;
@@ -100,7 +103,8 @@ TEST_F(ServerTest, PipelinedRequestsAnswerInOrder) {
 TEST_F(ServerTest, OversizedHeaderIs431) {
   start({.header_limit = 1024});
   auto s = connect();
-  auto r = exchange(s, "GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(4000, 'a') + "\r\n\r\n");
+  auto r =
+      exchange(s, "GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(4000, 'a') + "\r\n\r\n");
   EXPECT_NE(r.find("431"), std::string::npos) << r;
 }
 
@@ -108,7 +112,8 @@ TEST_F(ServerTest, OversizedBodyIs413) {
   router_.add("POST", "/p", [](Request&) { return Response::text(200, "ok"); });
   start({.body_limit = 100});
   auto s = connect();
-  auto r = exchange(s, "POST /p HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n" + std::string(5000, 'b'));
+  auto r = exchange(
+      s, "POST /p HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n" + std::string(5000, 'b'));
   EXPECT_NE(r.find("413"), std::string::npos) << r;
 }
 
@@ -133,7 +138,9 @@ TEST_F(ServerTest, UnknownRouteIs404AndWrongMethod405) {
   start();
   auto s = connect();
   EXPECT_NE(exchange(s, "GET /missing HTTP/1.1\r\nHost: x\r\n\r\n").find("404"), std::string::npos);
-  EXPECT_NE(exchange(s, "POST /only-get HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n").find("405"), std::string::npos);
+  EXPECT_NE(
+      exchange(s, "POST /only-get HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n").find("405"),
+      std::string::npos);
 }
 
 TEST_F(ServerTest, HandlerExceptionIs500AndServerKeepsServing) {
@@ -174,15 +181,18 @@ TEST_F(ServerTest, IoRoutesAnswerWhileEveryWorkerIsBusy) {
     released.wait();
     return Response::text(200, "done");
   });
-  router_.add("GET", "/healthz", [](Request&) { return Response::text(200, "alive"); }, Execution::io);
+  router_.add(
+      "GET", "/healthz", [](Request&) { return Response::text(200, "alive"); }, Execution::io);
   start();
   std::vector<tcp::socket> blockers;
   for (int i = 0; i < 4; ++i) {
     blockers.push_back(connect());
-    asio::write(blockers.back(), asio::buffer(std::string("GET /block HTTP/1.1\r\nHost: x\r\n\r\n")));
+    asio::write(blockers.back(),
+                asio::buffer(std::string("GET /block HTTP/1.1\r\nHost: x\r\n\r\n")));
   }
   auto s = connect();
-  EXPECT_NE(exchange(s, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").find("alive"), std::string::npos);
+  EXPECT_NE(exchange(s, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").find("alive"),
+            std::string::npos);
   release.set_value();
 }
 
@@ -232,7 +242,8 @@ TEST_F(ServerTest, NoContentHasNoBodyAndHeadHasLengthWithoutBody) {
   // HEAD: the length of the body a GET would get, and no body, so the next
   // response on the connection is read from the right place.
   auto s = connect();
-  asio::write(s, asio::buffer(std::string("HEAD /doc HTTP/1.1\r\nHost: x\r\n\r\nGET /doc HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")));
+  asio::write(s, asio::buffer(std::string("HEAD /doc HTTP/1.1\r\nHost: x\r\n\r\nGET /doc "
+                                          "HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")));
   std::string all;
   char buf[4096];
   boost::system::error_code ec;

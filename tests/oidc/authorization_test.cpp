@@ -30,7 +30,8 @@ TEST_F(Authorization, PkceVerifierLengthAndChallengeS256) {
   const auto& verifier = start->pending.code_verifier;
   EXPECT_GE(verifier.size(), 43u);
   EXPECT_LE(verifier.size(), 128u);
-  EXPECT_EQ(verifier.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~"),
+  EXPECT_EQ(verifier.find_first_not_of(
+                "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~"),
             std::string::npos);
   auto q = query_of(start->url);
   EXPECT_EQ(q.get("code_challenge"), oidc::pkce_challenge_s256(verifier));
@@ -106,7 +107,8 @@ TEST_F(Authorization, EmptyPendingStateNeverMatches) {
 }
 
 TEST_F(Authorization, MixUpAttackIssParameterFromOtherIssuerIsRejected) {
-  auto params = query({{"code", "code-abc"}, {"state", pending.state}, {"iss", "https://evil.example"}});
+  auto params =
+      query({{"code", "code-abc"}, {"state", pending.state}, {"iss", "https://evil.example"}});
   auto id = finish(params);
   ASSERT_FALSE(id);
   EXPECT_EQ(id.error(), Error::iss_mismatch);
@@ -144,9 +146,10 @@ TEST_F(Authorization, IssAbsentIsAcceptedWhenNotAdvertised) {
 }
 
 TEST_F(Authorization, AccessDeniedIsRefused) {
-  auto id = finish(query({{"state", pending.state},
-                                 {"error", "access_denied"},
-                                 {"error_description", "User is not assigned to the client application."}}));
+  auto id =
+      finish(query({{"state", pending.state},
+                    {"error", "access_denied"},
+                    {"error_description", "User is not assigned to the client application."}}));
   ASSERT_FALSE(id);
   EXPECT_EQ(id.error(), Error::access_denied);
   EXPECT_EQ(oidc::classify(id.error()), oidc::ErrorClass::refused);
@@ -155,7 +158,8 @@ TEST_F(Authorization, AccessDeniedIsRefused) {
 
 TEST_F(Authorization, ErrorFromAnotherIssuerIsMixUpNotRefusal) {
   // RFC 9207 §2.4: iss is checked on error responses too.
-  auto id = finish(query({{"state", pending.state}, {"error", "access_denied"}, {"iss", "https://evil.example"}}));
+  auto id = finish(query(
+      {{"state", pending.state}, {"error", "access_denied"}, {"iss", "https://evil.example"}}));
   ASSERT_FALSE(id);
   EXPECT_EQ(id.error(), Error::iss_mismatch);
 }
@@ -167,8 +171,9 @@ TEST_F(Authorization, OtherProviderErrorIsReported) {
 }
 
 TEST_F(Authorization, ErrorDescriptionControlCharactersAreNeutralised) {
-  auto id = finish(query({{"state", pending.state}, {"error", "server_error"},
-                                 {"error_description", "bad\nINFO forged log line"}}));
+  auto id = finish(query({{"state", pending.state},
+                          {"error", "server_error"},
+                          {"error_description", "bad\nINFO forged log line"}}));
   ASSERT_FALSE(id);
   EXPECT_EQ(detail.find('\n'), std::string::npos);
 }

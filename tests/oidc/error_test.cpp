@@ -10,7 +10,8 @@ namespace {
 
 std::vector<Error> all_errors() {
   std::vector<Error> out;
-  for (int i = 0; i <= static_cast<int>(Error::userinfo_sub_mismatch); ++i) out.push_back(static_cast<Error>(i));
+  for (int i = 0; i <= static_cast<int>(Error::userinfo_sub_mismatch); ++i)
+    out.push_back(static_cast<Error>(i));
   return out;
 }
 
@@ -32,7 +33,8 @@ TEST(OidcError, EveryReasonHasWordsAPersonCanRead) {
     EXPECT_GT(m.size(), 30u) << code(e);
     EXPECT_EQ(m.find(code(e)), std::string_view::npos) << "slug leaked into the page: " << code(e);
   }
-  EXPECT_NE(message(Error::id_token_wrong_audience).find("issued for another application"), std::string_view::npos);
+  EXPECT_NE(message(Error::id_token_wrong_audience).find("issued for another application"),
+            std::string_view::npos);
 }
 
 TEST(OidcError, ClassesMatchTheHttpAnswer) {

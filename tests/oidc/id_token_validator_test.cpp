@@ -239,8 +239,8 @@ TEST_F(IdTokenValidator, TamperedPayloadIsRejected) {
 TEST_F(IdTokenValidator, JkuInHeaderIsIgnored) {
   // A header pointing at the attacker's keys must not make us fetch them.
   auto attacker = TestSigner::rsa("attacker");
-  serve_tokens(attacker.sign({{"alg", "RS256"}, {"kid", "attacker"}, {"jku", "https://evil.example/keys"}},
-                             claims()));
+  serve_tokens(attacker.sign(
+      {{"alg", "RS256"}, {"kid", "attacker"}, {"jku", "https://evil.example/keys"}}, claims()));
   http.respond("https://evil.example/keys", 200, TestSigner::jwks({&attacker}));
   auto id = finish(callback(pending.state));
   ASSERT_FALSE(id);

@@ -111,7 +111,8 @@ TEST_F(JwksCache, ExpiryFetchDoesNotCountTowardRateLimit) {
 }
 
 TEST_F(JwksCache, MaxAgeHonouredWithinBounds) {
-  http.respond(uri, 200, TestSigner::jwks({&old_key()}), {{"cache-control", "public, max-age=7200"}});
+  http.respond(uri, 200, TestSigner::jwks({&old_key()}),
+               {{"cache-control", "public, max-age=7200"}});
   ASSERT_TRUE(keys("old"));
   clock.advance(7199s);
   ASSERT_TRUE(keys("old"));

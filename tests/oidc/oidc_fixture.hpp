@@ -40,22 +40,24 @@ class OidcFixture : public ::testing::Test {
                             .client_id = "client-123",
                             .client_secret = "a:b+c%/=",
                             .redirect_uri = "https://gatehouse.example/callback"};
-  oidc::PendingAuthorization pending{.state = "state-of-this-attempt-0123456789abcdefghijk",
-                                     .nonce = "nonce-of-this-attempt-0123456789abcdefghijk",
-                                     .code_verifier = "verifier-of-this-attempt-0123456789abcdefgh"};
+  oidc::PendingAuthorization pending{
+      .state = "state-of-this-attempt-0123456789abcdefghijk",
+      .nonce = "nonce-of-this-attempt-0123456789abcdefghijk",
+      .code_verifier = "verifier-of-this-attempt-0123456789abcdefgh"};
 
   nlohmann::json metadata_json() const {
-    return {{"issuer", issuer},
-            {"authorization_endpoint", authorize},
-            {"token_endpoint", token_url},
-            {"jwks_uri", jwks_uri},
-            {"userinfo_endpoint", userinfo_url},
-            {"end_session_endpoint", end_session},
-            {"response_types_supported", {"code"}},
-            {"subject_types_supported", {"public"}},
-            {"id_token_signing_alg_values_supported", {"RS256"}},
-            {"token_endpoint_auth_methods_supported", {"client_secret_basic", "client_secret_post"}},
-            {"code_challenge_methods_supported", {"S256"}}};
+    return {
+        {"issuer", issuer},
+        {"authorization_endpoint", authorize},
+        {"token_endpoint", token_url},
+        {"jwks_uri", jwks_uri},
+        {"userinfo_endpoint", userinfo_url},
+        {"end_session_endpoint", end_session},
+        {"response_types_supported", {"code"}},
+        {"subject_types_supported", {"public"}},
+        {"id_token_signing_alg_values_supported", {"RS256"}},
+        {"token_endpoint_auth_methods_supported", {"client_secret_basic", "client_secret_post"}},
+        {"code_challenge_methods_supported", {"S256"}}};
   }
   void serve_metadata(const nlohmann::json& doc) { http.respond(discovery, 200, doc.dump()); }
   void serve_jwks(std::initializer_list<const TestSigner*> keys) {
@@ -64,15 +66,23 @@ class OidcFixture : public ::testing::Test {
 
   // Valid claims for this client and attempt; tests change one thing.
   nlohmann::json claims() const {
-    return {{"iss", issuer},         {"aud", client.client_id}, {"sub", "user-42"},
-            {"exp", kNow + 300},     {"iat", kNow - 10},        {"nonce", pending.nonce},
-            {"email", "ada@acme.example"}, {"name", "Ada"},     {"email_verified", true}};
+    return {{"iss", issuer},
+            {"aud", client.client_id},
+            {"sub", "user-42"},
+            {"exp", kNow + 300},
+            {"iat", kNow - 10},
+            {"nonce", pending.nonce},
+            {"email", "ada@acme.example"},
+            {"name", "Ada"},
+            {"email_verified", true}};
   }
 
   void serve_tokens(const std::string& id_token, const std::string& token_type = "Bearer") {
     http.respond(token_url, 200,
-                 nlohmann::json{{"access_token", "access-xyz"}, {"token_type", token_type},
-                                {"expires_in", 3600}, {"id_token", id_token}}
+                 nlohmann::json{{"access_token", "access-xyz"},
+                                {"token_type", token_type},
+                                {"expires_in", 3600},
+                                {"id_token", id_token}}
                      .dump());
   }
 

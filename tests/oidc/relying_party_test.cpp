@@ -27,16 +27,18 @@ TEST_F(RelyingParty, StartThenFinishSignsIn) {
 
 TEST_F(RelyingParty, FailureDetailsNeverContainSecrets) {
   // Regression guard for SPEC §7: every detail line is meant for logs.
-  const std::string secrets[] = {client.client_secret, "code-abc", pending.code_verifier, pending.nonce,
-                                 pending.state, "access-xyz"};
+  const std::string secrets[] = {client.client_secret, "code-abc",    pending.code_verifier,
+                                 pending.nonce,        pending.state, "access-xyz"};
   auto check = [&](const char* scenario) {
-    for (const auto& s : secrets) EXPECT_EQ(detail.find(s), std::string::npos) << scenario << ": " << detail;
+    for (const auto& s : secrets)
+      EXPECT_EQ(detail.find(s), std::string::npos) << scenario << ": " << detail;
     EXPECT_FALSE(detail.empty()) << scenario;
     detail.clear();
   };
   EXPECT_FALSE(finish(callback("wrong-state-0123456789abcdefghijklmnopqrstu")));
   check("state");
-  http.respond(token_url, 400, R"({"error":"invalid_grant","error_description":"code code-abc used"})");
+  http.respond(token_url, 400,
+               R"({"error":"invalid_grant","error_description":"code code-abc used"})");
   EXPECT_FALSE(finish(callback(pending.state)));
   check("invalid_grant");
   auto c = claims();

@@ -69,8 +69,10 @@ TEST_F(TokenClient, NeverBothClientAuthMethods) {
                        nlohmann::json::array({"client_secret_basic", "client_secret_post"}),
                        nlohmann::json::array({"client_secret_post"}), nlohmann::json(nullptr)}) {
     auto doc = metadata_json();
-    if (methods.is_null()) doc.erase("token_endpoint_auth_methods_supported");
-    else doc["token_endpoint_auth_methods_supported"] = methods;
+    if (methods.is_null())
+      doc.erase("token_endpoint_auth_methods_supported");
+    else
+      doc["token_endpoint_auth_methods_supported"] = methods;
     serve_metadata(doc);
     rp = std::make_unique<oidc::RelyingParty>(http, clock, rng);  // fresh metadata cache
     ASSERT_TRUE(finish_with(claims())) << detail;
@@ -144,7 +146,8 @@ TEST_F(TokenClient, InvalidGrantIsCodeRejected) {
 }
 
 TEST_F(TokenClient, InvalidClientIsClientAuthFailed) {
-  serve_token_json({{"error", "invalid_client"}, {"error_description", "bad secret a:b+c%/="}}, 401);
+  serve_token_json({{"error", "invalid_client"}, {"error_description", "bad secret a:b+c%/="}},
+                   401);
   auto id = finish(callback(pending.state));
   ASSERT_FALSE(id);
   EXPECT_EQ(id.error(), Error::client_auth_failed);

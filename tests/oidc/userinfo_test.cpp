@@ -21,7 +21,9 @@ class UserInfo : public OidcFixture {
 
 TEST_F(UserInfo, UserInfoFetchedWhenEmailMissing) {
   http.respond(userinfo_url, 200,
-               nlohmann::json{{"sub", "user-42"}, {"email", "ada@acme.example"}, {"name", "Ada Lovelace"},
+               nlohmann::json{{"sub", "user-42"},
+                              {"email", "ada@acme.example"},
+                              {"name", "Ada Lovelace"},
                               {"email_verified", true}}
                    .dump());
   auto id = finish_with(thin_claims());
@@ -32,7 +34,8 @@ TEST_F(UserInfo, UserInfoFetchedWhenEmailMissing) {
   auto req = http.last(userinfo_url);
   ASSERT_TRUE(req);
   ASSERT_EQ(req->headers.size(), 2u);
-  EXPECT_EQ(req->headers[0], (std::pair<std::string, std::string>{"authorization", "Bearer access-xyz"}));
+  EXPECT_EQ(req->headers[0],
+            (std::pair<std::string, std::string>{"authorization", "Bearer access-xyz"}));
 }
 
 TEST_F(UserInfo, NotFetchedWhenIdTokenHasEmailAndName) {
@@ -43,8 +46,9 @@ TEST_F(UserInfo, NotFetchedWhenIdTokenHasEmailAndName) {
 TEST_F(UserInfo, IdTokenValuesWin) {
   auto c = claims();
   c.erase("name");
-  http.respond(userinfo_url, 200,
-               nlohmann::json{{"sub", "user-42"}, {"email", "other@acme.example"}, {"name", "Ada"}}.dump());
+  http.respond(
+      userinfo_url, 200,
+      nlohmann::json{{"sub", "user-42"}, {"email", "other@acme.example"}, {"name", "Ada"}}.dump());
   auto id = finish_with(c);
   ASSERT_TRUE(id) << detail;
   EXPECT_EQ(id->email, "ada@acme.example");

@@ -92,7 +92,8 @@ TEST(SigninFailure, OneCasePerValue) {
 }
 
 TEST(SigninFailure, EveryKindMapsToTheStatusOfTheSpec) {
-  for (const auto& c : every_failure()) EXPECT_EQ(status(c.failure), c.status) << name_of(c.failure);
+  for (const auto& c : every_failure())
+    EXPECT_EQ(status(c.failure), c.status) << name_of(c.failure);
 }
 
 TEST(SigninFailure, MessagesAreWordsNotTemplatesOrTokens) {

@@ -26,7 +26,8 @@ class SigninFlow : public ::testing::Test {
  protected:
   SigninWorld w;
 
-  std::int64_t scalar(const std::string& sql, const std::vector<store::sqlite::Value>& params = {}) {
+  std::int64_t scalar(const std::string& sql,
+                      const std::vector<store::sqlite::Value>& params = {}) {
     std::int64_t n = -1;
     auto r = w.sql()->query(sql, params, [&](Row& row) { n = row.int64(0); });
     if (!r) ADD_FAILURE() << "query failed: " << sql;
@@ -211,7 +212,8 @@ TEST_F(SigninFlow, CallbackFromAnotherBrowserIsRefusedAndConsumesAttempt) {
   auto victim_cookie = crypto::random_token(w.rng, 32);
   expect_failure(w.flow.callback(params, victim_cookie), FailureKind::browser_mismatch, 400);
   // Consumed: the attacker cannot finish it in their own browser afterwards either.
-  expect_failure(w.flow.callback(params, a->started.browser_cookie), FailureKind::attempt_unknown, 400);
+  expect_failure(w.flow.callback(params, a->started.browser_cookie), FailureKind::attempt_unknown,
+                 400);
   EXPECT_EQ(w.http.count(w.idp.token_url), 0u);
   EXPECT_EQ(rows("login_attempts"), 0);
 }
@@ -241,10 +243,12 @@ TEST_F(SigninFlow, AttemptExpiresAfterTenMinutes) {
   w.clock.advance(std::chrono::seconds(600));
   w.idp.issue(w.idp.claims("00u-ada", late->request.nonce, w.clock.unix_seconds()));
   auto params = w.idp.callback(late->request.state);
-  expect_failure(w.flow.callback(params, late->started.browser_cookie), FailureKind::attempt_expired, 400);
+  expect_failure(w.flow.callback(params, late->started.browser_cookie),
+                 FailureKind::attempt_expired, 400);
   EXPECT_EQ(w.http.count(w.idp.token_url), 1u);
   // Expired is also used up.
-  expect_failure(w.flow.callback(params, late->started.browser_cookie), FailureKind::attempt_unknown, 400);
+  expect_failure(w.flow.callback(params, late->started.browser_cookie),
+                 FailureKind::attempt_unknown, 400);
 }
 
 TEST_F(SigninFlow, UnknownStateIsRefusedWithoutTokenRequest) {
@@ -333,8 +337,9 @@ TEST_F(SigninFlow, InitiateWithoutIssIsRefused) {
 TEST_F(SigninFlow, InitiateWithForeignIssMakesNoRequest) {
   // The iss of an initiate request is attacker-chosen: fetching its
   // discovery document would be SSRF and a mix-up (RFC 9700 §4.4).
-  for (const std::string iss : {"https://evil.example", "https://idp.example/", "HTTPS://IDP.EXAMPLE",
-                                "https://idp.example.evil.example", "http://127.0.0.1:9000"}) {
+  for (const std::string iss :
+       {"https://evil.example", "https://idp.example/", "HTTPS://IDP.EXAMPLE",
+        "https://idp.example.evil.example", "http://127.0.0.1:9000"}) {
     auto r = w.flow.initiate("acme", q({{"iss", iss}}), std::nullopt);
     ASSERT_FALSE(r) << iss;
     EXPECT_EQ(r.error().kind, FailureKind::initiate_iss_mismatch) << iss;
@@ -421,7 +426,10 @@ TEST_F(SigninFlow, EmailFromUserInfoWhenIdTokenIsThin) {
   claims.erase("name");
   claims.erase("email_verified");
   w.idp.issue(claims);
-  w.idp.userinfo({{"sub", "00u-ada"}, {"email", "ada@acme.example"}, {"name", "Ada"}, {"email_verified", true}});
+  w.idp.userinfo({{"sub", "00u-ada"},
+                  {"email", "ada@acme.example"},
+                  {"name", "Ada"},
+                  {"email_verified", true}});
   auto r = w.flow.callback(w.idp.callback(a->request.state), a->started.browser_cookie);
   ASSERT_TRUE(r) << why(r);
   EXPECT_EQ(r->user.email, "ada@acme.example");
@@ -445,7 +453,8 @@ TEST_F(SigninFlow, StoreDownIs503) {
   ASSERT_FALSE(start);
   EXPECT_EQ(start.error().kind, FailureKind::store_unavailable);
   EXPECT_EQ(signin::status(start.error()), 503);
-  auto cb = w.flow.callback(w.idp.callback("some-state-0123456789abcdefghijklmnopqrstuv"), std::nullopt);
+  auto cb =
+      w.flow.callback(w.idp.callback("some-state-0123456789abcdefghijklmnopqrstuv"), std::nullopt);
   expect_failure(cb, FailureKind::store_unavailable, 503);
 }
 
@@ -460,11 +469,12 @@ TEST_F(Sessions, SessionIdStoredOnlyHashed) {
   EXPECT_EQ(cookie.size(), 43u);  // 256 bits, base64url
 
   std::vector<std::string> cells;
-  auto r = w.sql()->query("SELECT id_hash, user_id, team_id, csrf_token, id_token_sealed, created_at, "
-                          "last_seen_at, expires_at FROM sessions",
-                          {}, [&](Row& row) {
-                            for (int i = 0; i < 8; ++i) cells.push_back(row.text(i));
-                          });
+  auto r = w.sql()->query(
+      "SELECT id_hash, user_id, team_id, csrf_token, id_token_sealed, created_at, "
+      "last_seen_at, expires_at FROM sessions",
+      {}, [&](Row& row) {
+        for (int i = 0; i < 8; ++i) cells.push_back(row.text(i));
+      });
   ASSERT_TRUE(r);
   ASSERT_EQ(cells.size(), 8u);
   for (const auto& cell : cells) EXPECT_EQ(cell.find(cookie), std::string::npos) << cell;

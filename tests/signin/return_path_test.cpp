@@ -14,7 +14,9 @@ namespace {
 
 constexpr std::string_view kOrigin = "https://sso.example.com";
 
-std::optional<std::string> guard(std::string_view target) { return safe_return_path(target, kOrigin); }
+std::optional<std::string> guard(std::string_view target) {
+  return safe_return_path(target, kOrigin);
+}
 
 TEST(ReturnPath, ProtocolRelativeIsDropped) {
   // A browser reads "//evil.example" as https://evil.example.

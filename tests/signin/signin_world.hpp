@@ -65,7 +65,8 @@ class SigninWorld {
   signin::Sessions sessions;
   signin::SigninFlow flow;
 
-  domain::Team add_team(const std::string& id, const FakeProvider& provider, const std::string& admin_email,
+  domain::Team add_team(const std::string& id, const FakeProvider& provider,
+                        const std::string& admin_email,
                         const std::string& client_secret = "s3cret-of-the-client") {
     domain::Team t;
     t.id = id;

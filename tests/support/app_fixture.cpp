@@ -25,30 +25,39 @@ App::App(AppOptions options) : options_(std::move(options)) {
   if (!db) throw std::runtime_error("app fixture: cannot open the database: " + db.error());
   db_ = std::move(*db);
   must(db_->migrate(), "migrate");
-  box_ = std::make_unique<crypto::SecretBox>(std::map<std::string, std::string>{{"test", std::string(32, 'k')}},
-                                             "test", rng_);
+  box_ = std::make_unique<crypto::SecretBox>(
+      std::map<std::string, std::string>{{"test", std::string(32, 'k')}}, "test", rng_);
   rp_ = std::make_unique<oidc::RelyingParty>(idp_http_, clock_, rng_);
   // The session cache and the writes that evict it, as serve.cpp wires them.
   session_cache_ = std::make_unique<signin::SessionCache>(*db_, clock_);
   observed_ = std::make_unique<signin::ObservedDatabase>(*db_, *session_cache_, clock_);
-  sessions_ = std::make_unique<signin::Sessions>(*observed_, *box_, clock_, rng_, signin::SessionSettings{},
-                                                 session_cache_.get());
+  sessions_ = std::make_unique<signin::Sessions>(*observed_, *box_, clock_, rng_,
+                                                 signin::SessionSettings{}, session_cache_.get());
   flow_ = std::make_unique<signin::SigninFlow>(
       *observed_, *rp_, *box_, *sessions_, clock_, rng_,
       signin::FlowSettings{.redirect_uri = "http://localhost:8080/sso/callback",
                            .public_origin = "http://localhost:8080"});
   pages_ = std::make_unique<web::Pages>();
-  web_ctx_ = std::make_unique<web::WebContext>(web::WebContext{
-      *sessions_, *flow_, *rp_, *pages_, rng_,
-      {.public_url = "http://localhost:8080", .public_origin = "http://localhost:8080", .https = false},
-      signin_starts_, failed_callbacks_});
+  web_ctx_ =
+      std::make_unique<web::WebContext>(web::WebContext{*sessions_,
+                                                        *flow_,
+                                                        *rp_,
+                                                        *pages_,
+                                                        rng_,
+                                                        {.public_url = "http://localhost:8080",
+                                                         .public_origin = "http://localhost:8080",
+                                                         .https = false},
+                                                        signin_starts_,
+                                                        failed_callbacks_});
   authority_ = std::make_unique<workspace::TokenAuthority>(*db_, clock_);
-  service_ = std::make_unique<workspace::Service>(*observed_, *authority_, clock_, rng_, token_creation_);
+  service_ =
+      std::make_unique<workspace::Service>(*observed_, *authority_, clock_, rng_, token_creation_);
   api_auth_ = std::make_unique<api::ApiAuth>(*sessions_, *authority_, failed_token_checks_);
 
   // The order of src/app/serve.cpp (add_workspace_routes last, as its wiring there does).
   api::add_ops_routes(router_, *db_);
-  api::add_gateway_routes(router_, *authority_, *db_, options_.internal_key, failed_token_checks_, rng_);
+  api::add_gateway_routes(router_, *authority_, *db_, options_.internal_key, failed_token_checks_,
+                          rng_);
   web::add_signin_routes(router_, *web_ctx_);
   api::add_workspace_api(router_, *api_auth_, *service_);
   web::add_workspace_routes(router_, *web_ctx_, *service_);
@@ -56,7 +65,8 @@ App::App(AppOptions options) : options_(std::move(options)) {
 
 App::~App() = default;
 
-domain::Team App::add_team(const std::string& id, domain::Workspace workspace, const std::string& name) {
+domain::Team App::add_team(const std::string& id, domain::Workspace workspace,
+                           const std::string& name) {
   domain::Team t;
   t.id = id;
   t.name = name.empty() ? id + " Corp" : name;
@@ -100,7 +110,8 @@ IssuedToken App::add_token(const Person& owner, const std::string& name) {
   return {t->token.id, t->secret};
 }
 
-domain::Model App::add_model(const Person& owner, const std::string& name, const std::string& base_model) {
+domain::Model App::add_model(const Person& owner, const std::string& name,
+                             const std::string& base_model) {
   auto m = service_->create_model(actor(owner), name, base_model);
   if (!m) throw std::runtime_error("app fixture: create model: " + m.error().message);
   return *m;
@@ -133,15 +144,16 @@ void App::set_enabled(const std::string& team_id, bool enabled, bool refresh) {
   }
 }
 
-http::Request App::request(const std::string& method, const std::string& target, const Credentials& who,
-                           const std::string& body) {
+http::Request App::request(const std::string& method, const std::string& target,
+                           const Credentials& who, const std::string& body) {
   auto req = http::Request::make(method, target, body);
   if (!who.cookie.empty()) req.headers.emplace_back("cookie", "gh_session=" + who.cookie);
   if (!who.csrf.empty()) req.headers.emplace_back("x-csrf-token", who.csrf);
   if (!who.bearer.empty()) req.headers.emplace_back("authorization", "Bearer " + who.bearer);
   if (!body.empty()) {
     bool json = body.front() == '{' || body.front() == '[';
-    req.headers.emplace_back("content-type", json ? "application/json" : "application/x-www-form-urlencoded");
+    req.headers.emplace_back("content-type",
+                             json ? "application/json" : "application/x-www-form-urlencoded");
   }
   return req;
 }
@@ -152,12 +164,14 @@ http::Response App::send(http::Request req) {
   return router_.dispatch(req);
 }
 
-http::Response App::send(const std::string& method, const std::string& target, const Credentials& who,
-                         const std::string& body) {
+http::Response App::send(const std::string& method, const std::string& target,
+                         const Credentials& who, const std::string& body) {
   return send(request(method, target, who, body));
 }
 
-nlohmann::json body_json(const http::Response& res) { return nlohmann::json::parse(res.body, nullptr, false); }
+nlohmann::json body_json(const http::Response& res) {
+  return nlohmann::json::parse(res.body, nullptr, false);
+}
 
 std::string error_code(const http::Response& res) {
   auto j = body_json(res);

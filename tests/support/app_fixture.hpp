@@ -10,7 +10,8 @@
 //   auto ada  = app.add_person("acme", domain::Role::admin, "ada");
 //   auto tok  = app.add_token(ada, "ci");
 //   auto res  = app.send("GET", "/api/v1/me", tok.bearer());
-//   auto res2 = app.send("POST", "/api/v1/models", ada.session(), R"({"name":"m","base_model":"b"})");
+//   auto res2 = app.send("POST", "/api/v1/models", ada.session(),
+//   R"({"name":"m","base_model":"b"})");
 // Background work of serve.cpp (team refresh every 0.5 s, last-used flush)
 // does not run: call authority().refresh_teams() and session_cache().refresh()
 // where the server would have. Sessions, the sign-in flow and the workspace
@@ -81,13 +82,15 @@ class App {
 
   // Registers an enabled team (issuer https://<id>.idp.test, sealed secret)
   // and refreshes the token authority's team snapshot.
-  domain::Team add_team(const std::string& id, domain::Workspace workspace = domain::Workspace::shared,
+  domain::Team add_team(const std::string& id,
+                        domain::Workspace workspace = domain::Workspace::shared,
                         const std::string& name = "");
   // A person of the team (sub and email derived from `name`) with a session.
   Person add_person(const std::string& team_id, domain::Role role, const std::string& name);
   // An API token created through workspace::Service as that person.
   IssuedToken add_token(const Person& owner, const std::string& name);
-  domain::Model add_model(const Person& owner, const std::string& name, const std::string& base_model = "llama-3-8b");
+  domain::Model add_model(const Person& owner, const std::string& name,
+                          const std::string& base_model = "llama-3-8b");
   // Through workspace::Service, as the person (so the cache is evicted as the API would).
   void revoke_token(const Person& by, const IssuedToken& token);
 
@@ -101,11 +104,12 @@ class App {
   [[nodiscard]] workspace::Actor actor(const Person& p);
 
   http::Response send(http::Request req);
-  http::Response send(const std::string& method, const std::string& target, const Credentials& who = {},
-                      const std::string& body = "");
+  http::Response send(const std::string& method, const std::string& target,
+                      const Credentials& who = {}, const std::string& body = "");
   // The request send() would dispatch, for tests that add headers.
   [[nodiscard]] static http::Request request(const std::string& method, const std::string& target,
-                                             const Credentials& who = {}, const std::string& body = "");
+                                             const Credentials& who = {},
+                                             const std::string& body = "");
 
   [[nodiscard]] const std::string& internal_key() const { return *options_.internal_key; }
   [[nodiscard]] http::Router& router() { return router_; }

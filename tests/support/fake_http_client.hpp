@@ -31,7 +31,8 @@ class FakeHttpClient final : public http::HttpClient {
     std::lock_guard lock(mu_);
     answers_[url] = http::ClientResponse{status, std::move(headers), std::move(body)};
   }
-  void fail(const std::string& url, http::ClientErrorKind kind, std::string detail = "fake failure") {
+  void fail(const std::string& url, http::ClientErrorKind kind,
+            std::string detail = "fake failure") {
     std::lock_guard lock(mu_);
     answers_[url] = http::ClientError{kind, std::move(detail)};
   }
@@ -70,7 +71,8 @@ class FakeHttpClient final : public http::HttpClient {
     return std::nullopt;
   }
 
-  tl::expected<http::ClientResponse, http::ClientError> send(const http::ClientRequest& req) override {
+  tl::expected<http::ClientResponse, http::ClientError> send(
+      const http::ClientRequest& req) override {
     std::unique_lock lock(mu_);
     requests_.push_back(req);
     if (held_.count(req.url)) {
@@ -81,11 +83,13 @@ class FakeHttpClient final : public http::HttpClient {
     }
     auto it = answers_.find(req.url);
     if (it == answers_.end())
-      return tl::unexpected(http::ClientError{http::ClientErrorKind::connect, "no canned response"});
+      return tl::unexpected(
+          http::ClientError{http::ClientErrorKind::connect, "no canned response"});
     if (auto* err = std::get_if<http::ClientError>(&it->second)) return tl::unexpected(*err);
     auto resp = std::get<http::ClientResponse>(it->second);
     if (resp.body.size() > req.max_body)
-      return tl::unexpected(http::ClientError{http::ClientErrorKind::too_large, "body over max_body"});
+      return tl::unexpected(
+          http::ClientError{http::ClientErrorKind::too_large, "body over max_body"});
     return resp;
   }
 

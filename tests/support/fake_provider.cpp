@@ -43,9 +43,9 @@ void FakeProvider::publish(const nlohmann::json& doc) { http_.respond(discovery,
 
 nlohmann::json FakeProvider::claims(std::string_view sub, std::string_view nonce, std::int64_t now,
                                     std::string_view email, std::string_view name) const {
-  return {{"iss", issuer},      {"aud", client_id},     {"sub", sub},
-          {"exp", now + 300},   {"iat", now - 10},      {"nonce", nonce},
-          {"email", email},     {"name", name},         {"email_verified", true}};
+  return {{"iss", issuer},    {"aud", client_id}, {"sub", sub},
+          {"exp", now + 300}, {"iat", now - 10},  {"nonce", nonce},
+          {"email", email},   {"name", name},     {"email_verified", true}};
 }
 
 void FakeProvider::issue(const nlohmann::json& id_token_claims) {
@@ -57,7 +57,9 @@ void FakeProvider::issue(const nlohmann::json& id_token_claims) {
                     .dump());
 }
 
-void FakeProvider::userinfo(const nlohmann::json& doc) { http_.respond(userinfo_url, 200, doc.dump()); }
+void FakeProvider::userinfo(const nlohmann::json& doc) {
+  http_.respond(userinfo_url, 200, doc.dump());
+}
 
 http::Params FakeProvider::callback(const std::string& state, const std::string& code) const {
   return http::Params({{"code", code}, {"state", state}, {"iss", issuer}});

@@ -37,8 +37,8 @@ class FakeProvider {
   void publish(const nlohmann::json& metadata);
 
   // Valid ID-token claims for this provider and client; tests change one thing.
-  [[nodiscard]] nlohmann::json claims(std::string_view sub, std::string_view nonce, std::int64_t now,
-                                      std::string_view email = "ada@acme.example",
+  [[nodiscard]] nlohmann::json claims(std::string_view sub, std::string_view nonce,
+                                      std::int64_t now, std::string_view email = "ada@acme.example",
                                       std::string_view name = "Ada") const;
   // The token endpoint answers with these claims, signed by signer().
   void issue(const nlohmann::json& id_token_claims);
@@ -46,7 +46,8 @@ class FakeProvider {
   void userinfo(const nlohmann::json& doc);
 
   // What the browser brings back to /sso/callback on success (RFC 9207 iss included).
-  [[nodiscard]] http::Params callback(const std::string& state, const std::string& code = "code-abc") const;
+  [[nodiscard]] http::Params callback(const std::string& state,
+                                      const std::string& code = "code-abc") const;
 
   // The query of an authorization request URL, as the provider would read it.
   struct Authorization {

@@ -44,7 +44,8 @@ ProbeResponse finish_signin(std::uint16_t port, const StartedSignin& started,
 }
 
 tl::expected<BrowserSession, std::string> sign_in(std::uint16_t port, ScriptedProvider& idp,
-                                                  const std::string& team_id, const std::string& sub,
+                                                  const std::string& team_id,
+                                                  const std::string& sub,
                                                   const std::string& email) {
   // Which step failed and what gatehouse answered: the process log may not
   // be flushed yet when a test prints it.

@@ -43,10 +43,11 @@ void register_team(const std::map<std::string, std::string>& env, const std::str
     std::uint16_t port, const StartedSignin& started, const std::string& code,
     const std::string& issuer, std::chrono::milliseconds timeout = std::chrono::seconds(10));
 // The whole flow; when a step does not succeed, which one and its answer.
-[[nodiscard]] tl::expected<BrowserSession, std::string> sign_in(std::uint16_t port, ScriptedProvider& idp,
-                                                    const std::string& team_id,
-                                                    const std::string& sub,
-                                                    const std::string& email);
+[[nodiscard]] tl::expected<BrowserSession, std::string> sign_in(std::uint16_t port,
+                                                                ScriptedProvider& idp,
+                                                                const std::string& team_id,
+                                                                const std::string& sub,
+                                                                const std::string& email);
 // GET /api/v1/me with the cookie: 200 while the session lives.
 [[nodiscard]] ProbeRequest me(const BrowserSession& session);
 // POST /api/v1/tokens; the secret, or nullopt when the answer was not 201.

@@ -51,7 +51,8 @@ TestSigner TestSigner::ec_p256(std::string kid) {
 }
 
 std::string TestSigner::base64url(std::string_view bytes) {
-  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
   std::string out;
   std::size_t i = 0;
   auto byte = [&](std::size_t k) { return static_cast<unsigned char>(bytes[k]); };
@@ -112,7 +113,8 @@ std::string TestSigner::sign(const nlohmann::json& header, const nlohmann::json&
   check(EVP_DigestSignInit(ctx, nullptr, EVP_sha256(), nullptr, key_.get()) == 1, "DigestSignInit");
   std::size_t len = 0;
   check(EVP_DigestSign(ctx, nullptr, &len, reinterpret_cast<const unsigned char*>(input.data()),
-                       input.size()) == 1, "DigestSign size");
+                       input.size()) == 1,
+        "DigestSign size");
   std::string sig(len, '\0');
   check(EVP_DigestSign(ctx, reinterpret_cast<unsigned char*>(sig.data()), &len,
                        reinterpret_cast<const unsigned char*>(input.data()), input.size()) == 1,
@@ -137,7 +139,8 @@ std::string TestSigner::sign_claims(const nlohmann::json& payload) const {
   return sign({{"alg", alg_}, {"kid", kid_}, {"typ", "JWT"}}, payload);
 }
 
-std::string TestSigner::unsigned_token(const nlohmann::json& header, const nlohmann::json& payload) {
+std::string TestSigner::unsigned_token(const nlohmann::json& header,
+                                       const nlohmann::json& payload) {
   return signing_input(header, payload) + ".";
 }
 

@@ -22,8 +22,8 @@ namespace gatehouse::testing {
 
 class TestSigner {
  public:
-  static TestSigner rsa(std::string kid);     // RSA-2048, signs RS256
-  static TestSigner ec_p256(std::string kid); // P-256, signs ES256 (raw r||s)
+  static TestSigner rsa(std::string kid);      // RSA-2048, signs RS256
+  static TestSigner ec_p256(std::string kid);  // P-256, signs ES256 (raw r||s)
 
   [[nodiscard]] const std::string& kid() const { return kid_; }
   [[nodiscard]] const std::string& alg() const { return alg_; }
@@ -42,8 +42,10 @@ class TestSigner {
   [[nodiscard]] std::string sign_claims(const nlohmann::json& payload) const;
 
   // Attacker tools.
-  [[nodiscard]] static std::string unsigned_token(const nlohmann::json& header, const nlohmann::json& payload);
-  [[nodiscard]] static std::string hmac_token(const nlohmann::json& header, const nlohmann::json& payload,
+  [[nodiscard]] static std::string unsigned_token(const nlohmann::json& header,
+                                                  const nlohmann::json& payload);
+  [[nodiscard]] static std::string hmac_token(const nlohmann::json& header,
+                                              const nlohmann::json& payload,
                                               std::string_view secret);
 
   [[nodiscard]] static std::string base64url(std::string_view bytes);

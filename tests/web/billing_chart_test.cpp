@@ -18,7 +18,9 @@ std::size_t count(const std::string& s, const std::string& what) {
   return n;
 }
 
-domain::UsageRow day(std::string key, std::int64_t micros) { return {std::move(key), 10, 20, micros, 1}; }
+domain::UsageRow day(std::string key, std::int64_t micros) {
+  return {std::move(key), 10, 20, micros, 1};
+}
 
 TEST(BillingChart, MissingDaysAreFilledWithZero) {
   std::string svg = cost_chart_svg({day("2026-11-01", 1'500'000), day("2026-11-04", 250'000)},
@@ -31,8 +33,9 @@ TEST(BillingChart, MissingDaysAreFilledWithZero) {
   EXPECT_THAT(svg, HasSubstr("<title>2026-11-05: $0.00</title>"));
   EXPECT_EQ(count(svg, "class=\"chart-bar\""), 2u);
   EXPECT_THAT(svg, HasSubstr("role=\"img\""));
-  EXPECT_THAT(svg, HasSubstr("aria-label=\"Cost per day from 2026-11-01 to 2026-11-05: $1.75 in total, "
-                             "highest $1.50 on 2026-11-01\""));
+  EXPECT_THAT(svg,
+              HasSubstr("aria-label=\"Cost per day from 2026-11-01 to 2026-11-05: $1.75 in total, "
+                        "highest $1.50 on 2026-11-01\""));
   EXPECT_THAT(svg, HasSubstr(">Nov 1</text>"));
 }
 
@@ -46,15 +49,18 @@ TEST(BillingChart, DaysOutsideThePeriodAreIgnored) {
 TEST(BillingChart, EmptyUsageDrawsAnEmptyChartWithAMessage) {
   std::string svg = cost_chart_svg({}, "2026-11-01", "2026-11-30");
   EXPECT_THAT(svg, HasSubstr("role=\"img\""));
-  EXPECT_THAT(svg, HasSubstr("aria-label=\"Cost per day from 2026-11-01 to 2026-11-30: no usage\""));
+  EXPECT_THAT(svg,
+              HasSubstr("aria-label=\"Cost per day from 2026-11-01 to 2026-11-30: no usage\""));
   EXPECT_THAT(svg, HasSubstr(">No usage in this period</text>"));
   EXPECT_THAT(svg, Not(HasSubstr("chart-bar")));
   EXPECT_TRUE(svg.starts_with("<svg ") && svg.ends_with("</svg>"));
 }
 
 TEST(BillingChart, UnreadableOrReversedPeriodDrawsTheEmptyChart) {
-  EXPECT_THAT(cost_chart_svg({day("2026-11-01", 1)}, "2026-11-05", "2026-11-01"), HasSubstr("chart-empty"));
-  EXPECT_THAT(cost_chart_svg({day("2026-11-01", 1)}, "nope", "2026-11-01"), HasSubstr("chart-empty"));
+  EXPECT_THAT(cost_chart_svg({day("2026-11-01", 1)}, "2026-11-05", "2026-11-01"),
+              HasSubstr("chart-empty"));
+  EXPECT_THAT(cost_chart_svg({day("2026-11-01", 1)}, "nope", "2026-11-01"),
+              HasSubstr("chart-empty"));
 }
 
 // The chart goes into the page unescaped ({{{chart}}}), so what it was given
@@ -62,9 +68,10 @@ TEST(BillingChart, UnreadableOrReversedPeriodDrawsTheEmptyChart) {
 // text it does write is escaped.
 TEST(BillingChart, OutputEscapesWhatItWasGiven) {
   std::string evil = "\"><script>alert(1)</script>";
-  for (const std::string& svg : {cost_chart_svg({day(evil, 5)}, evil, "2026-11-01"),
-                                 cost_chart_svg({day(evil, 5), day("2026-11-01", 7)}, "2026-11-01", evil),
-                                 cost_chart_svg({day(evil, 5), day("2026-11-01", 7)}, "2026-11-01", "2026-11-02")}) {
+  for (const std::string& svg :
+       {cost_chart_svg({day(evil, 5)}, evil, "2026-11-01"),
+        cost_chart_svg({day(evil, 5), day("2026-11-01", 7)}, "2026-11-01", evil),
+        cost_chart_svg({day(evil, 5), day("2026-11-01", 7)}, "2026-11-01", "2026-11-02")}) {
     EXPECT_THAT(svg, Not(HasSubstr("<script")));
     EXPECT_THAT(svg, Not(HasSubstr("alert(1)")));
   }
@@ -76,7 +83,8 @@ TEST(BillingChart, OutputEscapesWhatItWasGiven) {
 TEST(BillingChart, UsesNoInlineStyleOrScript) {
   std::string svg = cost_chart_svg({day("2026-11-01", 3'000'000), day("2026-11-20", 1'000'000)},
                                    "2026-11-01", "2026-11-30");
-  EXPECT_FALSE(std::regex_search(svg, std::regex(R"(\sstyle\s*=|<style|<script|\son[a-z]+\s*=)"))) << svg;
+  EXPECT_FALSE(std::regex_search(svg, std::regex(R"(\sstyle\s*=|<style|<script|\son[a-z]+\s*=)")))
+      << svg;
 }
 
 TEST(BillingChart, FormatsDollarsWithTwoToFourDecimals) {

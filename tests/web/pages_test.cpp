@@ -45,10 +45,15 @@ std::vector<std::string> every_page() {
       pages().login(),
       pages().login_sso({}),
       pages().login_sso({.error = "No team acme here.", .team_id = "acme"}),
-      pages().error({.status = 502, .title = "Sign-in failed", .message = "Try again.",
+      pages().error({.status = 502,
+                     .title = "Sign-in failed",
+                     .message = "Try again.",
                      .reference = "req-1"}),
-      pages().error({.status = 403, .title = "Admins only", .message = "Ask an admin.",
-                     .reference = "req-2", .viewer = member()}),
+      pages().error({.status = 403,
+                     .title = "Admins only",
+                     .message = "Ask an admin.",
+                     .reference = "req-2",
+                     .viewer = member()}),
       pages().dashboard({member()}),
       pages().dashboard({admin()}),
   };
@@ -85,14 +90,15 @@ TEST(Pages, LoginSsoFormHasTeamIdFieldAndSsoLoginButton) {
   EXPECT_THAT(form, HasSubstr("method=\"post\""));
   std::smatch input;
   ASSERT_TRUE(std::regex_search(form, input, std::regex(R"(<input [^>]*name="team_id"[^>]*>)")));
-  for (const char* attr : {"id=\"team_id\"", "type=\"text\"", "value=\"acme\"",
-                           "autocomplete=\"organization\"", "autocapitalize=\"none\"",
-                           "spellcheck=\"false\"", " required"})
+  for (const char* attr :
+       {"id=\"team_id\"", "type=\"text\"", "value=\"acme\"", "autocomplete=\"organization\"",
+        "autocapitalize=\"none\"", "spellcheck=\"false\"", " required"})
     EXPECT_THAT(input.str(), HasSubstr(attr));
   EXPECT_THAT(input.str(), Not(HasSubstr("aria-invalid")));
   EXPECT_THAT(form, HasSubstr("<label for=\"team_id\">Team ID</label>"));
   EXPECT_THAT(form, HasSubstr("like acme or acme-research."));
-  EXPECT_TRUE(std::regex_search(form, std::regex(R"(<button type="submit"[^>]*>SSO Login</button>)")));
+  EXPECT_TRUE(
+      std::regex_search(form, std::regex(R"(<button type="submit"[^>]*>SSO Login</button>)")));
   // SPEC §3: the /login_sso form needs no CSRF token, and a signed-out page has none to give.
   EXPECT_THAT(html, Not(HasSubstr("csrf_token")));
   EXPECT_THAT(html, Not(HasSubstr("role=\"alert\"")));
@@ -101,7 +107,9 @@ TEST(Pages, LoginSsoFormHasTeamIdFieldAndSsoLoginButton) {
 TEST(Pages, LoginSsoErrorIsAnnouncedAndTiedToTheField) {
   std::string html = pages().login_sso({.error = "No team nope here.", .team_id = "nope"});
   EXPECT_TRUE(std::regex_search(
-      html, std::regex(R"re(<div [^>]*id="team_id-error"[^>]*role="alert"[^>]*>No team nope here\.</div>)re")))
+      html,
+      std::regex(
+          R"re(<div [^>]*id="team_id-error"[^>]*role="alert"[^>]*>No team nope here\.</div>)re")))
       << html;
   std::smatch input;
   ASSERT_TRUE(std::regex_search(html, input, std::regex(R"(<input [^>]*name="team_id"[^>]*>)")));
@@ -135,7 +143,8 @@ TEST(Pages, ErrorTextIsHtmlEscaped) {
 }
 
 TEST(Pages, ErrorPageShowsMessageReferenceAndWayBack) {
-  std::string html = pages().error({.status = 504, .title = "Sign-in timed out",
+  std::string html = pages().error({.status = 504,
+                                    .title = "Sign-in timed out",
                                     .message = "Your identity provider did not answer in time.",
                                     .reference = "req-7f3a"});
   EXPECT_THAT(html, HasSubstr("<title>Sign-in timed out · gatehouse</title>"));
@@ -151,13 +160,15 @@ TEST(Pages, ErrorPageShowsMessageReferenceAndWayBack) {
 // The back link is ours to choose; a stray absolute or protocol-relative URL
 // would make the error page an open redirect.
 TEST(Pages, ErrorBackLinkStaysOnSite) {
-  for (const char* href : {"https://evil.test/", "//evil.test/", "/\\evil.test", "javascript:alert(1)"}) {
+  for (const char* href :
+       {"https://evil.test/", "//evil.test/", "/\\evil.test", "javascript:alert(1)"}) {
     std::string html = pages().error({.title = "x", .back_href = href, .back_label = "Go"});
     EXPECT_THAT(html, Not(HasSubstr("evil.test"))) << href;
     EXPECT_THAT(html, Not(HasSubstr("javascript:"))) << href;
     EXPECT_TRUE(has_link(html, "/login_sso")) << href;
   }
-  EXPECT_TRUE(has_link(pages().error({.back_href = "/dashboard", .back_label = "Back"}), "/dashboard"));
+  EXPECT_TRUE(
+      has_link(pages().error({.back_href = "/dashboard", .back_label = "Back"}), "/dashboard"));
 }
 
 TEST(Pages, LogoutFormCarriesCsrfToken) {
@@ -168,7 +179,8 @@ TEST(Pages, LogoutFormCarriesCsrfToken) {
     EXPECT_THAT(form, HasSubstr("method=\"post\""));
     EXPECT_THAT(form, HasSubstr("<input type=\"hidden\" name=\"csrf_token\" value=\"" +
                                 v.csrf_token + "\">"));
-    EXPECT_TRUE(std::regex_search(form, std::regex(R"(<button type="submit"[^>]*>Sign out</button>)")));
+    EXPECT_TRUE(
+        std::regex_search(form, std::regex(R"(<button type="submit"[^>]*>Sign out</button>)")));
   }
   std::string err = pages().error({.title = "Admins only", .viewer = member()});
   EXPECT_THAT(element_containing(err, "action=\"/logout\"", "form"),
@@ -189,7 +201,8 @@ TEST(Pages, MemberDashboardHasNoBillingLink) {
   EXPECT_THAT(html, HasSubstr("Welcome, Mo Member</h1>"));
   EXPECT_THAT(html, HasSubstr("acme-research"));
   EXPECT_THAT(html, HasSubstr(">member</span>"));
-  for (const char* href : {"/team", "/tokens", "/models"}) EXPECT_TRUE(has_link(html, href)) << href;
+  for (const char* href : {"/team", "/tokens", "/models"})
+    EXPECT_TRUE(has_link(html, href)) << href;
   EXPECT_FALSE(has_link(html, "/billing"));
   EXPECT_FALSE(has_link(html, "/activity"));
   EXPECT_THAT(html, Not(HasSubstr("Billing")));

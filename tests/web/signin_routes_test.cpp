@@ -12,10 +12,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
 #include "api/auth.hpp"
 #include "api/workspace_api.hpp"
 #include "workspace/service.hpp"
-#include <nlohmann/json.hpp>
 
 #include "signin/signin_world.hpp"
 
@@ -54,8 +54,10 @@ class Browser {
       auto semi = line.find(';');
       std::string name = line.substr(0, eq);
       std::string value = line.substr(eq + 1, semi - eq - 1);
-      if (value.empty() || line.find("Max-Age=0") != std::string::npos) jar_.erase(name);
-      else jar_[name] = value;
+      if (value.empty() || line.find("Max-Age=0") != std::string::npos)
+        jar_.erase(name);
+      else
+        jar_[name] = value;
     }
   }
   [[nodiscard]] std::string header() const {
@@ -78,9 +80,14 @@ class Browser {
 struct Site {
   explicit Site(WorldOptions options)
       : w(std::move(options)),
-        ctx{w.sessions, w.flow, w.rp, pages(), w.rng,
+        ctx{w.sessions,
+            w.flow,
+            w.rp,
+            pages(),
+            w.rng,
             {.public_url = w.public_url, .public_origin = w.public_url, .https = w.secure()},
-            starts, failures} {
+            starts,
+            failures} {
     web::add_signin_routes(router, ctx);
     api::add_workspace_api(router, api_auth, ws);  // GET /api/v1/me
   }
@@ -114,14 +121,15 @@ struct Site {
   }
 
   // Corporate SSO -> Team ID -> provider -> callback, as a browser does it.
-  http::Response sign_in(const std::string& sub, const std::string& email, const std::string& name = "Ada") {
+  http::Response sign_in(const std::string& sub, const std::string& email,
+                         const std::string& name = "Ada") {
     auto start = post("/login_sso", "team_id=acme");
     if (start.status != 302) return start;
     auto req = FakeProvider::authorization(*start.header("Location"));
     w.idp.issue(w.idp.claims(sub, req.nonce, w.clock.unix_seconds(), email, name));
-    return get("/sso/callback?" + http::encode_form({{"code", "code-abc"},
-                                                     {"state", req.state},
-                                                     {"iss", w.idp.issuer}}));
+    return get(
+        "/sso/callback?" +
+        http::encode_form({{"code", "code-abc"}, {"state", req.state}, {"iss", w.idp.issuer}}));
   }
 };
 
@@ -213,9 +221,11 @@ TEST_F(SigninRoutes, HttpsPublicUrlMakesHostPrefixedSecureCookies) {
 
   auto req = FakeProvider::authorization(*start.header("Location"));
   EXPECT_EQ(req.params.get("redirect_uri"), "https://sso.example.com/sso/callback");
-  secure.w.idp.issue(secure.w.idp.claims("00u-ada", req.nonce, secure.w.clock.unix_seconds(), "ada@acme.example"));
-  auto done = secure.get("/sso/callback?" + http::encode_form({{"code", "c"}, {"state", req.state},
-                                                                {"iss", secure.w.idp.issuer}}));
+  secure.w.idp.issue(
+      secure.w.idp.claims("00u-ada", req.nonce, secure.w.clock.unix_seconds(), "ada@acme.example"));
+  auto done = secure.get(
+      "/sso/callback?" +
+      http::encode_form({{"code", "c"}, {"state", req.state}, {"iss", secure.w.idp.issuer}}));
   ASSERT_EQ(done.status, 303) << done.body;
   auto session = set_cookie(done, "__Host-gh_session");
   EXPECT_THAT(session, HasSubstr("; Secure"));
@@ -270,9 +280,9 @@ TEST_F(SigninRoutes, ProviderRefusalIs403) {
   auto start = site.post("/login_sso", "team_id=acme");
   ASSERT_EQ(start.status, 302);
   auto req = FakeProvider::authorization(*start.header("Location"));
-  auto res = site.get("/sso/callback?" + http::encode_form({{"error", "access_denied"},
-                                                             {"state", req.state},
-                                                             {"iss", w.idp.issuer}}));
+  auto res = site.get(
+      "/sso/callback?" +
+      http::encode_form({{"error", "access_denied"}, {"state", req.state}, {"iss", w.idp.issuer}}));
   EXPECT_EQ(res.status, 403);
   EXPECT_THAT(res.body, HasSubstr("assign you"));
   EXPECT_TRUE(set_cookie(res, session_cookie).empty());
@@ -280,8 +290,9 @@ TEST_F(SigninRoutes, ProviderRefusalIs403) {
 }
 
 TEST_F(SigninRoutes, InitiateRedirectsToTheProvider) {
-  auto res = site.get("/sso/acme/initiate?" + http::encode_form({{"iss", w.idp.issuer},
-                                                                  {"login_hint", "ada@acme.example"}}));
+  auto res =
+      site.get("/sso/acme/initiate?" +
+               http::encode_form({{"iss", w.idp.issuer}, {"login_hint", "ada@acme.example"}}));
   ASSERT_EQ(res.status, 302) << res.body;
   auto req = FakeProvider::authorization(*res.header("Location"));
   EXPECT_EQ(req.params.get("login_hint"), "ada@acme.example");
@@ -363,12 +374,14 @@ TEST_F(SigninRoutes, LogoutWithoutEndSessionEndpointGoesToLogin) {
   ASSERT_EQ(start.status, 302);
   auto req = FakeProvider::authorization(*start.header("Location"));
   plain.issue(plain.claims("00u-ada", req.nonce, w.clock.unix_seconds()));
-  ASSERT_EQ(site.get("/sso/callback?" + http::encode_form({{"code", "c"}, {"state", req.state},
-                                                           {"iss", plain.issuer}}))
-                .status,
-            303);
+  ASSERT_EQ(
+      site.get("/sso/callback?" +
+               http::encode_form({{"code", "c"}, {"state", req.state}, {"iss", plain.issuer}}))
+          .status,
+      303);
   auto me = nlohmann::json::parse(site.get("/api/v1/me").body);
-  auto res = site.post("/logout", http::encode_form({{"csrf_token", me["csrf_token"].get<std::string>()}}));
+  auto res = site.post("/logout",
+                       http::encode_form({{"csrf_token", me["csrf_token"].get<std::string>()}}));
   EXPECT_EQ(res.status, 303);
   EXPECT_EQ(res.header("Location"), "/login");
 }

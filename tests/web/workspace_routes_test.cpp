@@ -52,9 +52,16 @@ class WorkspaceRoutes : public ::testing::Test {
   }
 
   void add_team(const std::string& id, domain::Workspace mode) {
-    domain::Team t{id, id + " Inc", "https://" + id + ".idp.test", "client-" + id,
-                   box.seal("secret", domain::client_secret_aad(id)), "admin@" + id + ".test", mode, true,
-                   kNow - 86400 * 40, kNow - 86400 * 40};
+    domain::Team t{id,
+                   id + " Inc",
+                   "https://" + id + ".idp.test",
+                   "client-" + id,
+                   box.seal("secret", domain::client_secret_aad(id)),
+                   "admin@" + id + ".test",
+                   mode,
+                   true,
+                   kNow - 86400 * 40,
+                   kNow - 86400 * 40};
     ASSERT_TRUE(db->teams().insert(t));
     authority.refresh_teams();
   }
@@ -74,17 +81,20 @@ class WorkspaceRoutes : public ::testing::Test {
 
   http::Response get(const Browser& b, const std::string& target) {
     auto req = http::Request::make("GET", target);
-    if (!b.cookie.empty()) req.headers.emplace_back("cookie", sessions.cookie_name() + "=" + b.cookie);
+    if (!b.cookie.empty())
+      req.headers.emplace_back("cookie", sessions.cookie_name() + "=" + b.cookie);
     return router.dispatch(req);
   }
 
   // Posts the form with the browser's CSRF token unless `items` says otherwise.
   http::Response post(const Browser& b, const std::string& target,
-                      std::vector<std::pair<std::string, std::string>> items, bool with_csrf = true) {
+                      std::vector<std::pair<std::string, std::string>> items,
+                      bool with_csrf = true) {
     if (with_csrf) items.emplace_back("csrf_token", b.csrf);
     auto req = http::Request::make("POST", target, http::encode_form(items));
     req.headers.emplace_back("content-type", "application/x-www-form-urlencoded");
-    if (!b.cookie.empty()) req.headers.emplace_back("cookie", sessions.cookie_name() + "=" + b.cookie);
+    if (!b.cookie.empty())
+      req.headers.emplace_back("cookie", sessions.cookie_name() + "=" + b.cookie);
     return router.dispatch(req);
   }
 
@@ -100,7 +110,8 @@ class WorkspaceRoutes : public ::testing::Test {
     auto res = post(b, "/tokens", {{"name", name}});
     EXPECT_EQ(res.status, 201) << res.body;
     std::smatch m;
-    if (!std::regex_search(res.body, m, std::regex(R"re(id="new-token"[^>]*value="(gh_[A-Za-z0-9_-]+)")re")))
+    if (!std::regex_search(res.body, m,
+                           std::regex(R"re(id="new-token"[^>]*value="(gh_[A-Za-z0-9_-]+)")re")))
       return {};
     return m[1].str();
   }
@@ -108,8 +119,9 @@ class WorkspaceRoutes : public ::testing::Test {
   void add_usage(const std::string& token_id, const std::string& model, const std::string& day,
                  std::int64_t cost_micros) {
     static int n = 0;
-    domain::UsageEvent e{"evt-" + std::to_string(++n), "acme", token_id, ada.id, model, 1000, 500,
-                         cost_micros, *domain::parse_day(day) + 3600, day};
+    domain::UsageEvent e{
+        "evt-" + std::to_string(++n),   "acme", token_id, ada.id, model, 1000, 500, cost_micros,
+        *domain::parse_day(day) + 3600, day};
     ASSERT_TRUE(db->usage().insert({e}));
   }
 
@@ -121,14 +133,20 @@ class WorkspaceRoutes : public ::testing::Test {
   testing::FakeHttpClient idp;  // the sign-in flow is not exercised here
   oidc::RelyingParty rp{idp, clock, rng};
   signin::Sessions sessions{*db, box, clock, rng, {}};
-  signin::SigninFlow flow{*db, rp, box, sessions, clock, rng,
+  signin::SigninFlow flow{*db,
+                          rp,
+                          box,
+                          sessions,
+                          clock,
+                          rng,
                           {"http://localhost:8080/sso/callback", "http://localhost:8080"}};
   Pages pages;
   RateLimiter starts{clock, 120, 2, false};
   RateLimiter failures{clock, 60, 1, false};
   RateLimiter token_creation{clock, 60, 1, false};
-  WebContext ctx{sessions, flow, rp, pages, rng, {"http://localhost:8080", "http://localhost:8080", false},
-                 starts, failures};
+  WebContext ctx{sessions, flow,    rp,
+                 pages,    rng,     {"http://localhost:8080", "http://localhost:8080", false},
+                 starts,   failures};
   workspace::TokenAuthority authority{*db, clock};
   workspace::Service ws{*db, authority, clock, rng, token_creation};
   http::Router router;
@@ -151,15 +169,18 @@ TEST_F(WorkspaceRoutes, AdminTogglesMemberToAdminAndBack) {
   Browser admin = login(ada);
   auto page = get(admin, "/team");
   ASSERT_EQ(page.status, 200);
-  EXPECT_TRUE(std::regex_search(page.body, std::regex(
-      R"re(action="/team/members/usr_mo/role">\s*<input type="hidden" name="csrf_token" value="[^"]+">\s*<input type="hidden" name="role" value="admin">\s*<button [^>]*aria-label="Make Mo Member an admin">Make admin</button>)re")))
+  EXPECT_TRUE(std::regex_search(
+      page.body,
+      std::regex(
+          R"re(action="/team/members/usr_mo/role">\s*<input type="hidden" name="csrf_token" value="[^"]+">\s*<input type="hidden" name="role" value="admin">\s*<button [^>]*aria-label="Make Mo Member an admin">Make admin</button>)re")))
       << page.body;
 
   auto up = post(admin, "/team/members/usr_mo/role", {{"role", "admin"}});
   EXPECT_EQ(up.status, 303);
   EXPECT_EQ(up.header("Location"), "/team");
   EXPECT_EQ(role_of("usr_mo"), domain::Role::admin);
-  EXPECT_THAT(get(admin, "/team").body, HasSubstr("aria-label=\"Make Mo Member a member\">Make member</button>"));
+  EXPECT_THAT(get(admin, "/team").body,
+              HasSubstr("aria-label=\"Make Mo Member a member\">Make member</button>"));
 
   auto down = post(admin, "/team/members/usr_mo/role", {{"role", "member"}});
   EXPECT_EQ(down.status, 303);
@@ -177,9 +198,11 @@ TEST_F(WorkspaceRoutes, LastAdminCannotBeDemoted) {
 TEST_F(WorkspaceRoutes, RoleFormWithoutCsrfIsRefused) {
   Browser admin = login(ada);
   EXPECT_EQ(post(admin, "/team/members/usr_mo/role", {{"role", "admin"}}, false).status, 403);
-  // Another session's token is as wrong as none (a token stolen from one tab is not a key to another).
+  // Another session's token is as wrong as none (a token stolen from one tab is not a key to
+  // another).
   Browser other = login(ada);
-  auto res = post(admin, "/team/members/usr_mo/role", {{"role", "admin"}, {"csrf_token", other.csrf}}, false);
+  auto res = post(admin, "/team/members/usr_mo/role",
+                  {{"role", "admin"}, {"csrf_token", other.csrf}}, false);
   EXPECT_EQ(res.status, 403);
   EXPECT_THAT(res.body, HasSubstr("Reload the page"));
   EXPECT_EQ(role_of("usr_mo"), domain::Role::member);
@@ -209,8 +232,8 @@ TEST_F(WorkspaceRoutes, AdminSeesBillingWithChart) {
   EXPECT_THAT(res.body, HasSubstr("role=\"img\""));
   EXPECT_THAT(res.body, HasSubstr("<title>2026-11-03: $1.75</title>"));
   EXPECT_THAT(res.body, HasSubstr("<td><code>mixtral</code></td>"));
-  EXPECT_THAT(res.body, HasSubstr("<td>ci runner</td>"));        // token name while it exists
-  EXPECT_THAT(res.body, HasSubstr("<code>tok_gone</code>"));     // its id when it does not
+  EXPECT_THAT(res.body, HasSubstr("<td>ci runner</td>"));     // token name while it exists
+  EXPECT_THAT(res.body, HasSubstr("<code>tok_gone</code>"));  // its id when it does not
   EXPECT_THAT(res.body, HasSubstr("href=\"/billing.csv?from=2026-11-01&amp;to=2026-11-29\""));
   EXPECT_THAT(res.body, HasSubstr(">Download CSV</a>"));
 
@@ -232,12 +255,14 @@ TEST_F(WorkspaceRoutes, BillingCsvIsAttachmentAndEscapesFormulas) {
   auto res = get(login(ada), "/billing.csv?from=2026-11-01&to=2026-11-29");
   ASSERT_EQ(res.status, 200) << res.body;
   EXPECT_EQ(res.header("Content-Type"), "text/csv; charset=utf-8");
-  EXPECT_EQ(res.header("Content-Disposition"), "attachment; filename=\"usage-acme-2026-11-01-2026-11-29.csv\"");
-  EXPECT_EQ(res.body,
-            "day,model,token_id,input_tokens,output_tokens,cost_usd\r\n"
-            "2026-11-02,\"'=HYPERLINK(\"\"http://evil.test\"\",\"\"x\"\")\",tok_a,1000,500,1.000000\r\n"
-            "2026-11-02,'@SUM(A1),tok_a,1000,500,0.000020\r\n"
-            "2026-11-05,llama,tok_a,1000,500,3.000000\r\n");
+  EXPECT_EQ(res.header("Content-Disposition"),
+            "attachment; filename=\"usage-acme-2026-11-01-2026-11-29.csv\"");
+  EXPECT_EQ(
+      res.body,
+      "day,model,token_id,input_tokens,output_tokens,cost_usd\r\n"
+      "2026-11-02,\"'=HYPERLINK(\"\"http://evil.test\"\",\"\"x\"\")\",tok_a,1000,500,1.000000\r\n"
+      "2026-11-02,'@SUM(A1),tok_a,1000,500,0.000020\r\n"
+      "2026-11-05,llama,tok_a,1000,500,3.000000\r\n");
 }
 
 TEST_F(WorkspaceRoutes, TokenSecretShownOnceThenOnlyPrefix) {
@@ -245,10 +270,14 @@ TEST_F(WorkspaceRoutes, TokenSecretShownOnceThenOnlyPrefix) {
   auto res = post(member, "/tokens", {{"name", "ci"}});
   ASSERT_EQ(res.status, 201) << res.body;
   EXPECT_EQ(res.header("Cache-Control"), "no-store");
-  EXPECT_THAT(res.body, HasSubstr("<label for=\"new-token\">Your new token — copy it now, it will not be shown again</label>"));
+  EXPECT_THAT(res.body, HasSubstr("<label for=\"new-token\">Your new token — copy it now, it will "
+                                  "not be shown again</label>"));
   EXPECT_THAT(res.body, HasSubstr("href=\"/tokens\""));
   std::smatch m;
-  ASSERT_TRUE(std::regex_search(res.body, m, std::regex(R"re(<input [^>]*id="new-token"[^>]*value="(gh_[A-Za-z0-9_-]{43})"[^>]* readonly)re")))
+  ASSERT_TRUE(std::regex_search(
+      res.body, m,
+      std::regex(
+          R"re(<input [^>]*id="new-token"[^>]*value="(gh_[A-Za-z0-9_-]{43})"[^>]* readonly)re")))
       << res.body;
   const std::string secret = m[1].str();
   EXPECT_TRUE(token_works(secret));
@@ -258,7 +287,7 @@ TEST_F(WorkspaceRoutes, TokenSecretShownOnceThenOnlyPrefix) {
   EXPECT_THAT(list.body, Not(HasSubstr(secret)));
   EXPECT_THAT(list.body, HasSubstr("<code>" + secret.substr(0, 10) + "…</code>"));
   EXPECT_THAT(list.body, HasSubstr("<td>mo@acme.test</td>"));  // created by
-  EXPECT_THAT(list.body, HasSubstr("<td>never</td>"));          // last used
+  EXPECT_THAT(list.body, HasSubstr("<td>never</td>"));         // last used
 
   auto empty = post(member, "/tokens", {{"name", ""}});
   EXPECT_EQ(empty.status, 400);
@@ -299,7 +328,9 @@ TEST_F(WorkspaceRoutes, DuplicateModelIs409) {
   EXPECT_EQ(first.header("Location"), "/models");
   auto again = post(member, "/models", {{"name", "support-bot"}, {"base_model", "mixtral"}});
   EXPECT_EQ(again.status, 409);
-  EXPECT_THAT(again.body, HasSubstr("role=\"alert\">Your team already has a model named &apos;support-bot&apos;."));
+  EXPECT_THAT(
+      again.body,
+      HasSubstr("role=\"alert\">Your team already has a model named &apos;support-bot&apos;."));
   EXPECT_THAT(again.body, HasSubstr("value=\"mixtral\""));  // what was typed stays in the form
 
   auto list = get(member, "/models");
@@ -327,7 +358,8 @@ TEST_F(WorkspaceRoutes, PersonalWorkspaceShowsOnlyOwnTokens) {
 
 TEST_F(WorkspaceRoutes, PagesWithoutSessionRedirectToLogin) {
   Browser nobody;
-  for (const char* path : {"/team", "/tokens", "/models", "/billing", "/billing.csv", "/activity"}) {
+  for (const char* path :
+       {"/team", "/tokens", "/models", "/billing", "/billing.csv", "/activity"}) {
     auto res = get(nobody, path);
     EXPECT_EQ(res.status, 302) << path;
     EXPECT_EQ(res.header("Location"), "/login") << path;
@@ -363,7 +395,8 @@ TEST_F(WorkspaceRoutes, NoInlineScriptOrStyleOnAnyPage) {
       {"activity", get(admin, "/activity")},
       {"team/409", post(admin, "/team/members/usr_ada/role", {{"role", "member"}})},
   };
-  const std::regex inline_code(R"((<script|<style|\sstyle\s*=|\son[a-z]+\s*=|javascript:))", std::regex::icase);
+  const std::regex inline_code(R"((<script|<style|\sstyle\s*=|\son[a-z]+\s*=|javascript:))",
+                               std::regex::icase);
   for (const auto& [name, res] : pages_seen) {
     EXPECT_THAT(res.header("Content-Type").value_or(""), HasSubstr("text/html")) << name;
     EXPECT_FALSE(std::regex_search(res.body, inline_code)) << name << "\n" << res.body;
@@ -385,7 +418,10 @@ TEST_F(WorkspaceRoutes, TokenNameIsHtmlEscaped) {
   auto list = get(member, "/tokens");
   EXPECT_THAT(list.body, Not(HasSubstr("<script>alert")));
   EXPECT_THAT(list.body, Not(HasSubstr("<img")));
-  EXPECT_THAT(list.body, HasSubstr("&lt;script&gt;alert(1)&lt;/script&gt;&quot;&gt;&lt;img src=x onerror=alert(2)&gt;"));
+  EXPECT_THAT(
+      list.body,
+      HasSubstr(
+          "&lt;script&gt;alert(1)&lt;/script&gt;&quot;&gt;&lt;img src=x onerror=alert(2)&gt;"));
 }
 
 }  // namespace
