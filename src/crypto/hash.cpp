@@ -11,16 +11,10 @@
 #include <openssl/params.h>
 
 #include "crypto/encoding.hpp"
+#include "crypto/openssl_ptr.hpp"
 
 namespace gatehouse::crypto {
 namespace {
-
-struct MacDeleter {
-  void operator()(EVP_MAC* m) const { EVP_MAC_free(m); }
-};
-struct MacCtxDeleter {
-  void operator()(EVP_MAC_CTX* c) const { EVP_MAC_CTX_free(c); }
-};
 
 // A digest failure means a broken OpenSSL install, not bad input; carrying on
 // would hand out predictable or empty values.
@@ -31,14 +25,13 @@ struct MacCtxDeleter {
 
 // Fetched once: OpenSSL 3 fetches are costly and the objects are immutable.
 const EVP_MD* sha256_md() {
-  static const std::unique_ptr<EVP_MD, decltype(&EVP_MD_free)> md(
-      EVP_MD_fetch(nullptr, "SHA256", nullptr), &EVP_MD_free);
+  static const MdPtr md(EVP_MD_fetch(nullptr, "SHA256", nullptr));
   if (!md) fail("SHA256 fetch");
   return md.get();
 }
 
 EVP_MAC* hmac() {
-  static const std::unique_ptr<EVP_MAC, MacDeleter> mac(EVP_MAC_fetch(nullptr, "HMAC", nullptr));
+  static const MacPtr mac(EVP_MAC_fetch(nullptr, "HMAC", nullptr));
   if (!mac) fail("HMAC fetch");
   return mac.get();
 }
@@ -58,12 +51,9 @@ std::string sha256(std::string_view data) {
 std::string sha256_hex(std::string_view data) { return hex_encode(sha256(data)); }
 
 Digest256 sha256_digest(std::string_view data) {
-  struct CtxDeleter {
-    void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
-  };
   // A new context per call costs an allocation and a cleanse; one per thread
   // is reset by each init.
-  thread_local const std::unique_ptr<EVP_MD_CTX, CtxDeleter> ctx(EVP_MD_CTX_new());
+  thread_local const MdCtxPtr ctx(EVP_MD_CTX_new());
   Digest256 out{};
   unsigned int len = 0;
   if (!ctx || EVP_DigestInit_ex2(ctx.get(), sha256_md(), nullptr) != 1 ||
@@ -74,7 +64,7 @@ Digest256 sha256_digest(std::string_view data) {
 }
 
 std::string hmac_sha256(std::string_view key, std::string_view data) {
-  std::unique_ptr<EVP_MAC_CTX, MacCtxDeleter> ctx(EVP_MAC_CTX_new(hmac()));
+  MacCtxPtr ctx(EVP_MAC_CTX_new(hmac()));
   if (!ctx) fail("HMAC context");
   // OSSL_PARAM wants a non-const pointer; EVP_MAC_init only reads it.
   const std::array<OSSL_PARAM, 2> params{

@@ -14,6 +14,7 @@
 
 #include "crypto/encoding.hpp"
 #include "crypto/hash.hpp"
+#include "crypto/openssl_ptr.hpp"
 
 namespace gatehouse::crypto {
 namespace {
@@ -23,11 +24,6 @@ constexpr std::size_t kNonceSize = 12;  // GCM's natural IV size (NIST SP 800-38
 constexpr std::size_t kTagSize = 16;    // full-length tag: no truncation
 constexpr std::string_view kVersion = "gh1";
 constexpr std::size_t kMaxSealBytes = 1 << 20;
-
-struct CipherCtxDeleter {
-  void operator()(EVP_CIPHER_CTX* c) const { EVP_CIPHER_CTX_free(c); }
-};
-using CipherCtx = std::unique_ptr<EVP_CIPHER_CTX, CipherCtxDeleter>;
 
 // Closes the descriptor on every path out of load_or_create.
 class Fd {
@@ -51,8 +47,7 @@ struct Wipe {
 };
 
 const EVP_CIPHER* aes_256_gcm() {
-  static const std::unique_ptr<EVP_CIPHER, decltype(&EVP_CIPHER_free)> cipher(
-      EVP_CIPHER_fetch(nullptr, "AES-256-GCM", nullptr), &EVP_CIPHER_free);
+  static const CipherPtr cipher(EVP_CIPHER_fetch(nullptr, "AES-256-GCM", nullptr));
   if (!cipher) throw std::runtime_error("OpenSSL has no AES-256-GCM");
   return cipher.get();
 }
@@ -130,7 +125,7 @@ std::string SecretBox::seal(std::string_view plaintext, std::string_view aad) co
   out.resize(kNonceSize + plaintext.size() + kTagSize);
   auto* ct = reinterpret_cast<unsigned char*>(out.data()) + kNonceSize;
 
-  CipherCtx ctx(EVP_CIPHER_CTX_new());
+  CipherCtxPtr ctx(EVP_CIPHER_CTX_new());
   int len = 0;
   int fin = 0;
   if (!ctx || EVP_EncryptInit_ex2(ctx.get(), aes_256_gcm(), bytes(key), bytes(out), nullptr) != 1 ||
@@ -165,7 +160,7 @@ tl::expected<std::string, std::string> SecretBox::open(std::string_view sealed,
   std::string plain(ct.size(), '\0');
   auto* out = reinterpret_cast<unsigned char*>(plain.data());
 
-  CipherCtx ctx(EVP_CIPHER_CTX_new());
+  CipherCtxPtr ctx(EVP_CIPHER_CTX_new());
   int len = 0;
   int fin = 0;
   if (!ctx ||

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "crypto/encoding.hpp"
+#include "crypto/openssl_ptr.hpp"
 
 namespace gatehouse::jose {
 namespace {
@@ -25,20 +26,11 @@ constexpr int kMaxRsaBits = 8192;
 
 using Json = nlohmann::json;
 
-struct BnDeleter {
-  void operator()(BIGNUM* b) const { BN_free(b); }
-};
-struct ParamBldDeleter {
-  void operator()(OSSL_PARAM_BLD* b) const { OSSL_PARAM_BLD_free(b); }
-};
-struct ParamDeleter {
-  void operator()(OSSL_PARAM* p) const { OSSL_PARAM_free(p); }
-};
-struct PkeyCtxDeleter {
-  void operator()(EVP_PKEY_CTX* c) const { EVP_PKEY_CTX_free(c); }
-};
 using Pkey = std::unique_ptr<EVP_PKEY, Jwk::PkeyDeleter>;
-using PkeyCtx = std::unique_ptr<EVP_PKEY_CTX, PkeyCtxDeleter>;
+using crypto::BignumPtr;
+using crypto::ParamBldPtr;
+using crypto::ParamPtr;
+using crypto::PkeyCtxPtr;
 
 // Any OpenSSL failure while importing leaves errors on this thread's queue;
 // they describe attacker-supplied input and must not leak into later calls.
@@ -67,7 +59,7 @@ std::optional<std::string> b64_member(const Json& obj, const char* name) {
 }
 
 Pkey from_params(const char* type, const OSSL_PARAM* params) {
-  PkeyCtx ctx(EVP_PKEY_CTX_new_from_name(nullptr, type, nullptr));
+  PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(nullptr, type, nullptr));
   EVP_PKEY* raw = nullptr;
   if (!ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
       EVP_PKEY_fromdata(ctx.get(), &raw, EVP_PKEY_PUBLIC_KEY, const_cast<OSSL_PARAM*>(params)) != 1)
@@ -86,20 +78,20 @@ tl::expected<Pkey, JoseError> import_rsa(const Json& obj) {
   if (e->size() > 4 || (static_cast<unsigned char>(e->back()) & 1) == 0)
     return fail(JoseError::bad_key);
 
-  std::unique_ptr<BIGNUM, BnDeleter> bn_n(BN_bin2bn(
-      reinterpret_cast<const unsigned char*>(n->data()), static_cast<int>(n->size()), nullptr));
-  std::unique_ptr<BIGNUM, BnDeleter> bn_e(BN_bin2bn(
-      reinterpret_cast<const unsigned char*>(e->data()), static_cast<int>(e->size()), nullptr));
+  BignumPtr bn_n(BN_bin2bn(reinterpret_cast<const unsigned char*>(n->data()),
+                           static_cast<int>(n->size()), nullptr));
+  BignumPtr bn_e(BN_bin2bn(reinterpret_cast<const unsigned char*>(e->data()),
+                           static_cast<int>(e->size()), nullptr));
   if (!bn_n || !bn_e) return fail(JoseError::bad_key);
   const int bits = BN_num_bits(bn_n.get());
   if (bits < kMinRsaBits || bits > kMaxRsaBits || !BN_is_odd(bn_n.get()) || BN_is_one(bn_e.get()))
     return fail(JoseError::bad_key);
 
-  std::unique_ptr<OSSL_PARAM_BLD, ParamBldDeleter> bld(OSSL_PARAM_BLD_new());
+  ParamBldPtr bld(OSSL_PARAM_BLD_new());
   if (!bld || OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_N, bn_n.get()) != 1 ||
       OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_E, bn_e.get()) != 1)
     return fail(JoseError::bad_key);
-  std::unique_ptr<OSSL_PARAM, ParamDeleter> params(OSSL_PARAM_BLD_to_param(bld.get()));
+  ParamPtr params(OSSL_PARAM_BLD_to_param(bld.get()));
   if (!params) return fail(JoseError::bad_key);
   Pkey key = from_params("RSA", params.get());
   if (!key) return fail(JoseError::bad_key);
@@ -148,7 +140,7 @@ tl::expected<std::pair<KeyType, Pkey>, JoseError> import_ec(const Json& obj) {
   if (!key) return fail(JoseError::bad_key);
   // Invalid-curve attacks feed points off the curve to leak secrets or forge;
   // the full public check also rejects the point at infinity.
-  PkeyCtx check(EVP_PKEY_CTX_new_from_pkey(nullptr, key.get(), nullptr));
+  PkeyCtxPtr check(EVP_PKEY_CTX_new_from_pkey(nullptr, key.get(), nullptr));
   if (!check || EVP_PKEY_public_check(check.get()) != 1) return fail(JoseError::bad_key);
   return std::pair{curve->type, std::move(key)};
 }

@@ -10,6 +10,8 @@
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
 
+#include "crypto/openssl_ptr.hpp"
+
 namespace gatehouse::jose {
 
 // Number of Alg values: one cache slot each.
@@ -30,16 +32,9 @@ struct Jwk::VerifyCache {
 
 namespace {
 
-struct MdCtxDeleter {
-  void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
-};
-struct PkeyCtxDeleter {
-  void operator()(EVP_PKEY_CTX* c) const { EVP_PKEY_CTX_free(c); }
-};
-using PkeyCtx = std::unique_ptr<EVP_PKEY_CTX, PkeyCtxDeleter>;
-struct MdDeleter {
-  void operator()(EVP_MD* m) const { EVP_MD_free(m); }
-};
+using crypto::MdCtxPtr;
+using crypto::MdPtr;
+using crypto::PkeyCtxPtr;
 
 struct AlgInfo {
   std::string_view name;
@@ -61,10 +56,9 @@ constexpr std::array<AlgInfo, 10> kAlgs{{
 // Digests are fetched once per process: an OpenSSL 3 fetch takes a global
 // lock, and the fetched objects are immutable and thread-safe.
 const EVP_MD* digest(Alg alg) {
-  static const std::array<std::unique_ptr<EVP_MD, MdDeleter>, 3> mds{
-      std::unique_ptr<EVP_MD, MdDeleter>(EVP_MD_fetch(nullptr, "SHA256", nullptr)),
-      std::unique_ptr<EVP_MD, MdDeleter>(EVP_MD_fetch(nullptr, "SHA384", nullptr)),
-      std::unique_ptr<EVP_MD, MdDeleter>(EVP_MD_fetch(nullptr, "SHA512", nullptr))};
+  static const std::array<MdPtr, 3> mds{MdPtr(EVP_MD_fetch(nullptr, "SHA256", nullptr)),
+                                        MdPtr(EVP_MD_fetch(nullptr, "SHA384", nullptr)),
+                                        MdPtr(EVP_MD_fetch(nullptr, "SHA512", nullptr))};
   switch (alg) {
     case Alg::rs256:
     case Alg::ps256:
@@ -132,7 +126,7 @@ bool is_pss(Alg alg) { return alg == Alg::ps256 || alg == Alg::ps384 || alg == A
 // Ed25519 has no prehash form (RFC 8032 §5.1), so it takes the one-shot
 // EVP_DigestVerify over the whole input.
 bool verify_eddsa(EVP_PKEY* pkey, std::string_view input, std::string_view sig) {
-  std::unique_ptr<EVP_MD_CTX, MdCtxDeleter> ctx(EVP_MD_CTX_new());
+  MdCtxPtr ctx(EVP_MD_CTX_new());
   const bool ok =
       ctx && EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, pkey) == 1 &&
       EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(sig.data()), sig.size(),
@@ -145,8 +139,8 @@ bool verify_eddsa(EVP_PKEY* pkey, std::string_view input, std::string_view sig) 
 // §3.5) PSS salt length equal to the hash length, MGF1 with the same hash.
 // Verifying a precomputed digest with it is what EVP_DigestVerify does inside,
 // without OpenSSL 3.0's per-call method fetch.
-PkeyCtx make_ctx(Alg alg, EVP_PKEY* pkey) {
-  PkeyCtx ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, pkey, nullptr));
+PkeyCtxPtr make_ctx(Alg alg, EVP_PKEY* pkey) {
+  PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, pkey, nullptr));
   if (!ctx || EVP_PKEY_verify_init(ctx.get()) != 1) return nullptr;
   if (ec_coord_len(alg) == 0) {
     const int padding = is_pss(alg) ? RSA_PKCS1_PSS_PADDING : RSA_PKCS1_PADDING;
@@ -171,7 +165,7 @@ class Lease {
  private:
   Jwk::VerifyCache& cache_;
   std::size_t slot_;
-  PkeyCtx ctx_;
+  PkeyCtxPtr ctx_;
 };
 
 Lease::Lease(Jwk::VerifyCache& cache, Alg alg, EVP_PKEY* pkey)
@@ -251,7 +245,7 @@ bool verify_signature(Alg alg, const Jwk& key, std::string_view signing_input,
 
   // One digest context per thread, re-initialised per call: EVP_Digest would
   // allocate, set up and cleanse a fresh one every time.
-  thread_local const std::unique_ptr<EVP_MD_CTX, MdCtxDeleter> md_ctx(EVP_MD_CTX_new());
+  thread_local const MdCtxPtr md_ctx(EVP_MD_CTX_new());
   std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
   unsigned int md_len = 0;
   if (!md_ctx || EVP_DigestInit_ex2(md_ctx.get(), digest(alg), nullptr) != 1 ||
