@@ -21,7 +21,6 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
-#include <cstring>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -95,14 +94,6 @@ class SessionCache {
     std::int64_t created_at = 0;
     std::int64_t updated_at = 0;
   };
-  struct DigestHash {
-    std::size_t operator()(const crypto::Digest256& d) const noexcept {
-      std::size_t h;
-      static_assert(sizeof h <= sizeof d);
-      std::memcpy(&h, d.data(), sizeof h);
-      return h;
-    }
-  };
   [[nodiscard]] std::int64_t monotonic_ns() const;
   void clear_locked();
   void erase_locked(const crypto::Digest256& d);
@@ -113,7 +104,7 @@ class SessionCache {
   const Clock& clock_;
   std::size_t max_cached_;
   mutable std::shared_mutex mu_;
-  std::unordered_map<crypto::Digest256, std::unique_ptr<Entry>, DigestHash> by_digest_;
+  std::unordered_map<crypto::Digest256, std::unique_ptr<Entry>, crypto::Digest256Hash> by_digest_;
   std::unordered_multimap<std::string, crypto::Digest256> by_user_;
   std::unordered_map<std::string, TeamState> teams_;
   // Monotonic start time of the last poll that read both the teams and the

@@ -10,7 +10,6 @@
 //   else if (auto p = authority.check(secret)) ...            // worker thread, may query the store
 #include <atomic>
 #include <cstdint>
-#include <cstring>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -89,15 +88,7 @@ class TokenAuthority {
   mutable std::shared_mutex mu_;
   // Keyed by the raw SHA-256 of the secret: a lookup allocates nothing. The
   // digest is uniform, so its first word is a good bucket hash.
-  struct DigestHash {
-    std::size_t operator()(const crypto::Digest256& d) const noexcept {
-      std::size_t h;
-      static_assert(sizeof h <= sizeof d);
-      std::memcpy(&h, d.data(), sizeof h);
-      return h;
-    }
-  };
-  std::unordered_map<crypto::Digest256, std::unique_ptr<Entry>, DigestHash> by_hash_;
+  std::unordered_map<crypto::Digest256, std::unique_ptr<Entry>, crypto::Digest256Hash> by_hash_;
   std::unordered_map<std::string, crypto::Digest256>
       hash_by_id_;  // token id -> digest, for eviction
   std::unordered_map<std::string, TeamState> teams_;
