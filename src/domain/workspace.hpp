@@ -75,6 +75,7 @@ inline constexpr std::string_view kTokenPrefix = "gh_";
                                                        std::string_view name);
 
 // YYYY-MM-DD <-> unix days; strict.
+inline constexpr std::int64_t kSecondsPerDay = 86400;
 [[nodiscard]] std::optional<std::int64_t> parse_day(
     std::string_view ymd);  // unix seconds at 00:00 UTC
 [[nodiscard]] std::string format_day(std::int64_t unix_seconds);

@@ -9,7 +9,6 @@
 namespace gatehouse::web {
 namespace {
 
-constexpr std::int64_t kDay = 86400;
 constexpr std::int64_t kMaxDays = 367;  // the service allows 366-day spans, both ends included
 
 // Drawing area in viewBox units; the SVG scales to its container's width.
@@ -102,14 +101,15 @@ std::string cost_chart_svg(const std::vector<domain::UsageRow>& by_day, std::str
                            std::string_view to_day) {
   auto from = domain::parse_day(from_day);
   auto to = domain::parse_day(to_day);
-  if (!from || !to || *from > *to || (*to - *from) / kDay + 1 > kMaxDays)
+  if (!from || !to || *from > *to || (*to - *from) / domain::kSecondsPerDay + 1 > kMaxDays)
     return empty_chart("Cost per day: no period chosen", "Choose a period to see the chart.");
 
-  const auto days = static_cast<std::size_t>((*to - *from) / kDay + 1);
+  const auto days = static_cast<std::size_t>((*to - *from) / domain::kSecondsPerDay + 1);
   std::vector<std::int64_t> cost(days, 0);
   std::map<std::string, std::size_t, std::less<>> index;
   for (std::size_t i = 0; i < days; ++i)
-    index.emplace(domain::format_day(*from + static_cast<std::int64_t>(i) * kDay), i);
+    index.emplace(domain::format_day(*from + static_cast<std::int64_t>(i) * domain::kSecondsPerDay),
+                  i);
   std::int64_t total = 0, peak = 0;
   std::size_t peak_day = 0;
   for (const auto& row : by_day) {
@@ -128,7 +128,7 @@ std::string cost_chart_svg(const std::vector<domain::UsageRow>& by_day, std::str
                        "No usage in this period");
 
   const std::string peak_date =
-      domain::format_day(*from + static_cast<std::int64_t>(peak_day) * kDay);
+      domain::format_day(*from + static_cast<std::int64_t>(peak_day) * domain::kSecondsPerDay);
   std::string out = svg_open(fmt::format("Cost per day from {}: {} in total, highest {} on {}",
                                          period, format_usd(total), format_usd(peak), peak_date));
 
@@ -161,13 +161,14 @@ std::string cost_chart_svg(const std::vector<domain::UsageRow>& by_day, std::str
     out += fmt::format(
         R"(<text class="chart-label" x="{:.1f}" y="{}" text-anchor="middle" fill="currentColor">{}</text>)",
         x, kHeight - kBottom + 18,
-        escape_markup(month_day(*from + static_cast<std::int64_t>(i) * kDay)));
+        escape_markup(month_day(*from + static_cast<std::int64_t>(i) * domain::kSecondsPerDay)));
   }
   out += "</g>";
 
   for (std::size_t i = 0; i < days; ++i) {
     const double x = kLeft + slot * static_cast<double>(i);
-    const std::string day = domain::format_day(*from + static_cast<std::int64_t>(i) * kDay);
+    const std::string day =
+        domain::format_day(*from + static_cast<std::int64_t>(i) * domain::kSecondsPerDay);
     const double y = y_of(std::max<std::int64_t>(cost[i], 0));
     // The transparent full-height rectangle makes the tooltip reachable on
     // days whose bar is too short (or zero) to point at.

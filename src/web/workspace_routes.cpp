@@ -21,7 +21,6 @@ using workspace::Error;
 using workspace::Failure;
 
 constexpr std::size_t kActivityLimit = 200;
-constexpr std::int64_t kDay = 86400;
 constexpr std::int64_t kDefaultBillingDays = 30;
 
 // A signed-in request: who, as the workspace sees them, and as the header shows them.
@@ -75,7 +74,8 @@ Response csrf_refused(const WebContext& ctx, const Request& req, const Signed& s
 std::string date_of(std::int64_t unix_seconds) { return domain::format_day(unix_seconds); }
 
 std::string datetime_of(std::int64_t unix_seconds) {
-  auto in_day = ((unix_seconds % kDay) + kDay) % kDay;
+  auto in_day =
+      ((unix_seconds % domain::kSecondsPerDay) + domain::kSecondsPerDay) % domain::kSecondsPerDay;
   return fmt::format("{} {:02}:{:02}", domain::format_day(unix_seconds), in_day / 3600,
                      in_day % 3600 / 60);
 }
@@ -269,7 +269,8 @@ std::optional<Period> period_of(const Request& req, const Signed& s) {
   auto q = req.query_params();
   if (!q) return std::nullopt;
   const std::int64_t now = std::max(s.who.session.last_seen_at, s.who.session.created_at);
-  Period p{domain::format_day(now - (kDefaultBillingDays - 1) * kDay), domain::format_day(now)};
+  Period p{domain::format_day(now - (kDefaultBillingDays - 1) * domain::kSecondsPerDay),
+           domain::format_day(now)};
   if (auto from = q->get("from"); from && !from->empty()) p.from = *from;
   if (auto to = q->get("to"); to && !to->empty()) p.to = *to;
   return p;

@@ -198,7 +198,7 @@ Outcome<domain::UsageReport> Service::usage(const Actor& a, const std::string& f
   auto to = domain::parse_day(to_day);
   if (!from || !to) return fail(Error::invalid_input, "Dates are YYYY-MM-DD, like 2026-11-01.");
   if (*from > *to) return fail(Error::invalid_input, "The period starts after it ends.");
-  if ((*to - *from) / 86400 + 1 > 366)
+  if ((*to - *from) / domain::kSecondsPerDay + 1 > 366)
     return fail(Error::invalid_input, "Choose a period of at most 366 days.");
   auto r = db_.usage().report(a.team_id, from_day, to_day);
   if (!r) return down();
