@@ -43,8 +43,8 @@ namespace ssl = boost::asio::ssl;
 using tcp = asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 using Endpoints = std::vector<tcp::endpoint>;
-using Request = bhttp::request<bhttp::string_body>;
-using Response = bhttp::response<bhttp::string_body>;
+using WireRequest = bhttp::request<bhttp::string_body>;
+using WireResponse = bhttp::response<bhttp::string_body>;
 using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
 // RFC 9110 §5.4 leaves the header size limit to the recipient: 16 KiB is far
@@ -68,9 +68,9 @@ std::string lower(std::string_view s) {
 
 // What the exchange needs to know about one call, and what it reports back.
 struct Exchange {
-  Request request;
+  WireRequest request;
   std::uint64_t max_body = 0;
-  Response response;
+  WireResponse response;
 };
 
 enum class Phase { connect, handshake, write, read };
@@ -96,7 +96,7 @@ bool is_field_value(std::string_view s) {
   return s.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos;
 }
 
-tl::expected<Request, ClientError> build_request(const ClientRequest& in, const Url& url) {
+tl::expected<WireRequest, ClientError> build_request(const ClientRequest& in, const Url& url) {
   const bhttp::verb verb = bhttp::string_to_verb(in.method);
   switch (verb) {
     case bhttp::verb::get:
@@ -109,7 +109,7 @@ tl::expected<Request, ClientError> build_request(const ClientRequest& in, const 
     default:
       return fail(ClientErrorKind::bad_request, "the HTTP method is not supported");
   }
-  Request req{verb, url.target, 11};
+  WireRequest req{verb, url.target, 11};
   req.set(bhttp::field::host, url.authority());
   req.set(bhttp::field::user_agent, kUserAgent);
   req.set(bhttp::field::accept, "application/json");
@@ -361,7 +361,7 @@ ClientError classify(const Outcome& o, const Url& url, std::chrono::milliseconds
           "the response from " + url.host + " is not valid HTTP: " + ec.message()};
 }
 
-ClientResponse to_client_response(Response&& res) {
+ClientResponse to_client_response(WireResponse&& res) {
   ClientResponse out;
   out.status = static_cast<int>(res.result_int());
   for (const auto& field : res)

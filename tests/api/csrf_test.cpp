@@ -16,13 +16,13 @@ namespace {
 
 using domain::Role;
 
-struct World {
+struct CsrfWorld {
   App app;
   Person admin, member, other;  // other: a second admin's session, with its own CSRF token
   IssuedToken member_token, target_token;
   domain::Model target_model;
 
-  World() {
+  CsrfWorld() {
     app.add_team("acme");
     admin = app.add_person("acme", Role::admin, "ada");
     member = app.add_person("acme", Role::member, "max");
@@ -50,7 +50,7 @@ struct World {
 struct Change {
   const char* name;
   const char* method;
-  std::function<std::string(const World&)> path;
+  std::function<std::string(const CsrfWorld&)> path;
   const char* body;
   int success;
   bool token_may = true;  // false: admins only, so an API token gets 403 anyway
@@ -59,16 +59,16 @@ struct Change {
 const std::vector<Change>& json_changes() {
   static const std::vector<Change> v = {
       {"SetRole", "PUT",
-       [](const World& w) { return "/api/v1/team/members/" + w.member.user_id + "/role"; },
+       [](const CsrfWorld& w) { return "/api/v1/team/members/" + w.member.user_id + "/role"; },
        R"({"role":"admin"})", 200, false},
-      {"CreateToken", "POST", [](const World&) { return std::string("/api/v1/tokens"); },
+      {"CreateToken", "POST", [](const CsrfWorld&) { return std::string("/api/v1/tokens"); },
        R"({"name":"t"})", 201},
       {"RevokeToken", "DELETE",
-       [](const World& w) { return "/api/v1/tokens/" + w.target_token.id; }, "", 204},
-      {"CreateModel", "POST", [](const World&) { return std::string("/api/v1/models"); },
+       [](const CsrfWorld& w) { return "/api/v1/tokens/" + w.target_token.id; }, "", 204},
+      {"CreateModel", "POST", [](const CsrfWorld&) { return std::string("/api/v1/models"); },
        R"({"name":"m2","base_model":"b"})", 201},
       {"DeleteModel", "DELETE",
-       [](const World& w) { return "/api/v1/models/" + w.target_model.id; }, "", 204},
+       [](const CsrfWorld& w) { return "/api/v1/models/" + w.target_model.id; }, "", 204},
   };
   return v;
 }
@@ -76,7 +76,7 @@ const std::vector<Change>& json_changes() {
 class CsrfJson : public ::testing::TestWithParam<std::size_t> {
  protected:
   const Change& change() const { return json_changes()[GetParam()]; }
-  World w;
+  CsrfWorld w;
 };
 
 std::string change_name(const ::testing::TestParamInfo<std::size_t>& info) {
@@ -136,7 +136,7 @@ INSTANTIATE_TEST_SUITE_P(CsrfApi, CsrfJson, ::testing::Range<std::size_t>(0, jso
                          change_name);
 
 TEST(CsrfJsonReads, GetNeedsNoCsrfToken) {
-  World w;
+  CsrfWorld w;
   for (const char* path : {"/api/v1/me", "/api/v1/team/members", "/api/v1/tokens", "/api/v1/models",
                            "/api/v1/billing/usage?from=2025-11-01&to=2025-11-30"}) {
     EXPECT_EQ(w.app.send("GET", path, w.admin.cookie_only()).status, 200) << path;
@@ -146,19 +146,20 @@ TEST(CsrfJsonReads, GetNeedsNoCsrfToken) {
 // The HTML forms carry the token in the csrf_token field (SPEC §3).
 struct FormChange {
   const char* name;
-  std::function<std::string(const World&)> path;
+  std::function<std::string(const CsrfWorld&)> path;
   const char* fields;  // without csrf_token
 };
 
 const std::vector<FormChange>& form_changes() {
   static const std::vector<FormChange> v = {
-      {"SetRole", [](const World& w) { return "/team/members/" + w.member.user_id + "/role"; },
+      {"SetRole", [](const CsrfWorld& w) { return "/team/members/" + w.member.user_id + "/role"; },
        "role=admin"},
-      {"CreateToken", [](const World&) { return std::string("/tokens"); }, "name=t"},
-      {"RevokeToken", [](const World& w) { return "/tokens/" + w.target_token.id + "/revoke"; },
+      {"CreateToken", [](const CsrfWorld&) { return std::string("/tokens"); }, "name=t"},
+      {"RevokeToken", [](const CsrfWorld& w) { return "/tokens/" + w.target_token.id + "/revoke"; },
        ""},
-      {"CreateModel", [](const World&) { return std::string("/models"); }, "name=m2&base_model=b"},
-      {"DeleteModel", [](const World& w) { return "/models/" + w.target_model.id + "/delete"; },
+      {"CreateModel", [](const CsrfWorld&) { return std::string("/models"); },
+       "name=m2&base_model=b"},
+      {"DeleteModel", [](const CsrfWorld& w) { return "/models/" + w.target_model.id + "/delete"; },
        ""},
   };
   return v;
@@ -172,7 +173,7 @@ class CsrfForm : public ::testing::TestWithParam<std::size_t> {
     if (csrf.empty()) return f;
     return "csrf_token=" + csrf + (f.empty() ? "" : "&" + f);
   }
-  World w;
+  CsrfWorld w;
 };
 
 TEST_P(CsrfForm, FormWithoutOrWithAWrongFieldIs403AndNothingChanges) {
@@ -200,7 +201,7 @@ INSTANTIATE_TEST_SUITE_P(CsrfForms, CsrfForm,
                          });
 
 TEST(CsrfLogout, LogoutWithoutTheFieldIs403AndTheSessionLives) {
-  World w;
+  CsrfWorld w;
   auto res = w.app.send("POST", "/logout", w.admin.cookie_only(), "csrf_token=wrong");
   EXPECT_EQ(res.status, 403);
   EXPECT_EQ(w.app.send("GET", "/api/v1/me", w.admin.cookie_only()).status, 200);
