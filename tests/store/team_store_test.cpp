@@ -77,6 +77,19 @@ TEST_P(TeamStoreTest, ListIsOrderedById) {
   EXPECT_EQ((*all)[0].id, "acme");
 }
 
+// Both backends run one SQL text whose ORDER BY says COLLATE "C" (byte
+// order, whatever the PostgreSQL database's collation); SQLite rewrites it to
+// its BINARY. Upper case sorts before '_' and lower case in both.
+TEST_P(TeamStoreTest, ListIsInByteOrderOnEveryBackend) {
+  for (const char* id : {"acme", "_lab", "Zeta"}) ASSERT_TRUE(db_->teams().insert(team(id)));
+  auto all = db_->teams().list();
+  ASSERT_TRUE(all);
+  ASSERT_EQ(all->size(), 3u);
+  EXPECT_EQ((*all)[0].id, "Zeta");
+  EXPECT_EQ((*all)[1].id, "_lab");
+  EXPECT_EQ((*all)[2].id, "acme");
+}
+
 TEST_P(TeamStoreTest, SqlInjectionInIdIsJustData) {
   auto t = team("x'); DROP TABLE teams; --");
   ASSERT_TRUE(db_->teams().insert(t));

@@ -5,7 +5,7 @@
 //   Pool pool(conninfo, {.size = 8});
 //   auto c = pool.acquire();                       // Result<Lease>
 //   if (!c) return tl::unexpected(c.error());      // unavailable: down or exhausted
-//   query_one(**c, kFindTeam, {id}, read_team);
+//   sql::query_one(**c, kFindTeam, {id}, read_team<Row>);
 // A connection that the server dropped (restart, pg_terminate_backend) is
 // noticed at checkout or at its first failed statement and replaced, so the
 // pool recovers by itself once the server is back.
@@ -24,13 +24,14 @@
 #include <vector>
 
 #include "store/result.hpp"
+#include "store/sql/query.hpp"
 
 struct pg_conn;
 struct pg_result;
 
 namespace gatehouse::store::postgres {
 
-using Value = std::variant<std::nullptr_t, std::int64_t, std::string>;
+using Value = sql::Value;
 
 // One row of a result, read as text (libpq's text format).
 class Row {
@@ -49,6 +50,7 @@ class Row {
 
 class Connection {
  public:
+  using Row = postgres::Row;
   // nullptr and a message (libpq's, which never contains the password) when
   // the server cannot be reached.
   static std::unique_ptr<Connection> connect(const std::string& conninfo, int connect_timeout_s,
@@ -74,6 +76,11 @@ class Connection {
   [[nodiscard]] bool idle_in_no_transaction() const;
   [[nodiscard]] std::string last_error() const { return last_error_; }
 
+  // A transaction (sql::transaction), in the simple query protocol.
+  Result<void> begin() { return exec_script("BEGIN"); }
+  Result<void> commit() { return exec_script("COMMIT"); }
+  void rollback() { (void)exec_script("ROLLBACK"); }
+
  private:
   explicit Connection(pg_conn* c) : c_(c) {}
   using ResultPtr = std::unique_ptr<pg_result, void (*)(pg_result*)>;
@@ -86,36 +93,6 @@ class Connection {
   std::string last_error_;
   bool broken_ = false;
 };
-
-// A statement's row count dropped: for callers that only care it ran.
-[[nodiscard]] inline Result<void> ok_or(const Result<int>& r) {
-  if (!r) return tl::unexpected(r.error());
-  return {};
-}
-
-// The first row read by `read`, or nullopt when there is none.
-template <typename Read>
-[[nodiscard]] auto query_one(Connection& c, std::string_view sql, const std::vector<Value>& params,
-                             Read read)
-    -> Result<std::optional<decltype(read(std::declval<Row&>()))>> {
-  std::optional<decltype(read(std::declval<Row&>()))> out;
-  auto r = c.query(sql, params, [&](Row& row) {
-    if (!out) out = read(row);
-  });
-  if (!r) return tl::unexpected(r.error());
-  return out;
-}
-
-// Every row, read by `read`, in the query's order.
-template <typename Read>
-[[nodiscard]] auto query_all(Connection& c, std::string_view sql, const std::vector<Value>& params,
-                             Read read)
-    -> Result<std::vector<decltype(read(std::declval<Row&>()))>> {
-  std::vector<decltype(read(std::declval<Row&>()))> out;
-  auto r = c.query(sql, params, [&](Row& row) { out.push_back(read(row)); });
-  if (!r) return tl::unexpected(r.error());
-  return out;
-}
 
 struct PoolOptions {
   int size = 8;  // most connections open at once
@@ -160,25 +137,6 @@ class Pool {
     return fn(**c);
   }
 
-  // Runs fn inside BEGIN … COMMIT on one connection; rolls back when fn fails.
-  template <typename T>
-  Result<T> transaction(const std::function<Result<T>(Connection&)>& fn) {
-    auto c = acquire();
-    if (!c) return tl::unexpected(c.error());
-    Connection& conn = **c;
-    if (auto r = conn.exec_script("BEGIN"); !r) return tl::unexpected(r.error());
-    auto out = fn(conn);
-    if (!out) {
-      (void)conn.exec_script("ROLLBACK");
-      return out;
-    }
-    if (auto r = conn.exec_script("COMMIT"); !r) {
-      (void)conn.exec_script("ROLLBACK");
-      return tl::unexpected(r.error());
-    }
-    return out;
-  }
-
  private:
   void release(std::unique_ptr<Connection> c);
   void note_reachable(bool reachable, const std::string& error);
@@ -190,6 +148,19 @@ class Pool {
   std::vector<std::unique_ptr<Connection>> idle_;
   int open_ = 0;                       // idle + leased + being connected
   std::atomic<bool> reachable_{true};  // logs the transitions, not every failed connect
+};
+
+// PostgreSQL as the shared stores (store/sql/) see it.
+struct Driver {
+  using Pool = postgres::Pool;
+  using Connection = postgres::Connection;
+  using Row = postgres::Row;
+  // Transactions begin with BEGIN (READ COMMITTED): a transaction that reads
+  // and then writes must lock what it read (SELECT … FOR UPDATE).
+  static constexpr bool kTransactionsSerialize = false;
+  // Takes the transaction-scoped advisory lock every instance's migrations
+  // queue on (postgres_database.cpp).
+  static Result<void> lock_migrations(Connection& c);
 };
 
 }  // namespace gatehouse::store::postgres

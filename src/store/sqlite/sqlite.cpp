@@ -8,18 +8,26 @@
 namespace gatehouse::store::sqlite {
 namespace {
 
-// $1..$n (PostgreSQL) -> ?1..?n (SQLite), outside of string literals.
-std::string rewrite_placeholders(std::string_view sql) {
+// The one place where the shared SQL (PostgreSQL's dialect) becomes SQLite's,
+// outside of string literals: $1..$n -> ?1..?n, and COLLATE "C" (byte order,
+// which PostgreSQL must be told) -> COLLATE BINARY, SQLite's default and the
+// collation of its indexes.
+std::string to_sqlite_dialect(std::string_view sql) {
+  constexpr std::string_view kByteOrder = "COLLATE \"C\"";
   std::string out;
   out.reserve(sql.size());
   bool in_string = false;
   for (std::size_t i = 0; i < sql.size(); ++i) {
     char c = sql[i];
     if (c == '\'') in_string = !in_string;
-    if (!in_string && c == '$' && i + 1 < sql.size() && sql[i + 1] >= '0' && sql[i + 1] <= '9')
+    if (!in_string && c == '$' && i + 1 < sql.size() && sql[i + 1] >= '0' && sql[i + 1] <= '9') {
       out.push_back('?');
-    else
+    } else if (!in_string && sql.substr(i).starts_with(kByteOrder)) {
+      out.append("COLLATE BINARY");
+      i += kByteOrder.size() - 1;
+    } else {
       out.push_back(c);
+    }
   }
   return out;
 }
@@ -86,7 +94,7 @@ Result<sqlite3_stmt*> Connection::prepare(std::string_view sql, const std::vecto
   if (auto it = cache_.find(key); it != cache_.end()) {
     stmt = it->second;
   } else {
-    std::string rewritten = rewrite_placeholders(sql);
+    std::string rewritten = to_sqlite_dialect(sql);
     int rc = sqlite3_prepare_v3(db_, rewritten.c_str(), static_cast<int>(rewritten.size()),
                                 SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
     if (rc != SQLITE_OK) {

@@ -1,12 +1,13 @@
 #pragma once
 // A small RAII layer over the SQLite C API: a pool of connections (WAL,
 // busy timeout, foreign keys on), cached prepared statements, typed binding.
-// SQL is written once with PostgreSQL's $1..$n placeholders; they are
-// rewritten to SQLite's ?1..?n at prepare time so both backends share the
-// same named statements.
-//   SqlitePool pool(path, 4);
+// SQL is written once in PostgreSQL's dialect, as far as SQLite speaks it:
+// $1..$n placeholders and the byte-order collation COLLATE "C" are rewritten
+// (to ?1..?n and COLLATE BINARY) at prepare time, so both backends share the
+// same named statements (store/sql/).
+//   Pool pool(path, 4);
 //   auto conn = pool.acquire();
-//   auto rows = conn->query(kFindTeam, {id}, [](Row& r) { return r.text(0); });
+//   auto id = sql::query_one(*conn, kFindTeam, {id}, [](Row& r) { return r.text(0); });
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -22,13 +23,14 @@
 #include <vector>
 
 #include "store/result.hpp"
+#include "store/sql/query.hpp"
 
 struct sqlite3;
 struct sqlite3_stmt;
 
 namespace gatehouse::store::sqlite {
 
-using Value = std::variant<std::nullptr_t, std::int64_t, std::string>;
+using Value = sql::Value;
 
 class Row {
  public:
@@ -49,6 +51,7 @@ inline constexpr std::chrono::milliseconds kBusyTimeout{5000};
 
 class Connection {
  public:
+  using Row = sqlite::Row;
   explicit Connection(const std::string& path);
   ~Connection();
   Connection(const Connection&) = delete;
@@ -63,6 +66,13 @@ class Connection {
   Result<void> exec_script(std::string_view sql);
 
   [[nodiscard]] std::string last_error() const;
+
+  // A transaction (sql::transaction): BEGIN IMMEDIATE takes the write lock
+  // before the first read, so read-then-write transactions run one after
+  // another; COMMIT runs as a statement so it clears write_failing.
+  Result<void> begin() { return sql::ok_or(exec("BEGIN IMMEDIATE")); }
+  Result<void> commit() { return sql::ok_or(exec("COMMIT")); }
+  void rollback() { (void)exec("ROLLBACK"); }
 
   // Where this connection reports the outcome of writes: set when one fails
   // for a reason other than a constraint (locked, read-only, disk full, I/O),
@@ -84,36 +94,6 @@ class Connection {
   std::atomic<bool>* write_failing_ = nullptr;
 };
 
-// A statement's row count dropped: for callers that only care it ran.
-[[nodiscard]] inline Result<void> ok_or(const Result<int>& r) {
-  if (!r) return tl::unexpected(r.error());
-  return {};
-}
-
-// The first row read by `read`, or nullopt when there is none.
-template <typename Read>
-[[nodiscard]] auto query_one(Connection& c, std::string_view sql, const std::vector<Value>& params,
-                             Read read)
-    -> Result<std::optional<decltype(read(std::declval<Row&>()))>> {
-  std::optional<decltype(read(std::declval<Row&>()))> out;
-  auto r = c.query(sql, params, [&](Row& row) {
-    if (!out) out = read(row);
-  });
-  if (!r) return tl::unexpected(r.error());
-  return out;
-}
-
-// Every row, read by `read`, in the query's order.
-template <typename Read>
-[[nodiscard]] auto query_all(Connection& c, std::string_view sql, const std::vector<Value>& params,
-                             Read read)
-    -> Result<std::vector<decltype(read(std::declval<Row&>()))>> {
-  std::vector<decltype(read(std::declval<Row&>()))> out;
-  auto r = c.query(sql, params, [&](Row& row) { out.push_back(read(row)); });
-  if (!r) return tl::unexpected(r.error());
-  return out;
-}
-
 class Pool {
  public:
   Pool(std::string path, int size);
@@ -132,26 +112,16 @@ class Pool {
   // Blocks until a connection is free.
   Lease acquire();
 
+  // Runs fn(Connection&) on a pooled connection.
+  template <typename F>
+  auto with(F&& fn) -> decltype(fn(std::declval<Connection&>())) {
+    auto c = acquire();
+    return fn(*c);
+  }
+
   // True from a failed write (other than a constraint) until the next
   // committed one: what /readyz reports besides reachability.
   [[nodiscard]] bool write_failing() const { return write_failing_.load(); }
-
-  // Runs fn inside BEGIN IMMEDIATE … COMMIT; rolls back when fn fails.
-  template <typename T>
-  Result<T> transaction(const std::function<Result<T>(Connection&)>& fn) {
-    auto c = acquire();
-    if (auto r = c->exec("BEGIN IMMEDIATE"); !r) return tl::unexpected(r.error());
-    auto out = fn(*c);
-    if (!out) {
-      (void)c->exec("ROLLBACK");
-      return out;
-    }
-    if (auto r = c->exec("COMMIT"); !r) {
-      (void)c->exec("ROLLBACK");
-      return tl::unexpected(r.error());
-    }
-    return out;
-  }
 
  private:
   std::string path_;
@@ -164,6 +134,20 @@ class Pool {
   std::size_t missing_ = 0;  // connections closed and not reopened yet
   std::chrono::steady_clock::time_point next_reopen_{};
   std::atomic<bool> write_failing_{false};
+};
+
+// SQLite as the shared stores (store/sql/) see it.
+struct Driver {
+  using Pool = sqlite::Pool;
+  using Connection = sqlite::Connection;
+  using Row = sqlite::Row;
+  // Transactions begin with BEGIN IMMEDIATE, which takes the database's one
+  // write lock before the first read: read-then-write transactions run one
+  // after another without locking rows.
+  static constexpr bool kTransactionsSerialize = true;
+  // Nothing more to lock: the migration's transaction holds the write lock,
+  // so processes starting at once apply each migration exactly once.
+  static Result<void> lock_migrations(Connection&) { return {}; }
 };
 
 }  // namespace gatehouse::store::sqlite

@@ -4,33 +4,15 @@
 
 #include <fmt/format.h>
 
-#include "store/migrations.hpp"
-#include "store/sqlite/sqlite_stores.hpp"
+#include "store/sql/migrate.hpp"
+#include "store/sql/sql_database.hpp"
 
 namespace gatehouse::store::sqlite {
 namespace {
 
-class SqliteDatabase final : public Database {
+class SqliteDatabase final : public sql::SqlDatabase<Driver> {
  public:
-  SqliteDatabase(const std::string& path, int pool_size)
-      : pool_(path, pool_size),
-        teams_(pool_),
-        users_(pool_),
-        sessions_(pool_),
-        attempts_(pool_),
-        audit_(pool_),
-        tokens_(pool_),
-        models_(pool_),
-        usage_(pool_) {}
-
-  TeamStore& teams() override { return teams_; }
-  UserStore& users() override { return users_; }
-  SessionStore& sessions() override { return sessions_; }
-  LoginAttemptStore& login_attempts() override { return attempts_; }
-  AuditStore& audit() override { return audit_; }
-  TokenStore& tokens() override { return tokens_; }
-  ModelStore& models() override { return models_; }
-  UsageStore& usage() override { return usage_; }
+  SqliteDatabase(const std::string& path, int pool_size) : SqlDatabase(path, pool_size) {}
 
   // Ready: the file can be read (a real table, not SELECT 1, which needs no
   // file at all), was writable when the connection opened, and, after a write failed (locked by
@@ -47,9 +29,9 @@ class SqliteDatabase final : public Database {
       return tl::unexpected(r.error());
     // A short wait: a probe must answer before the prober gives up.
     c->set_busy_timeout(std::chrono::milliseconds(250));
-    Result<void> probe = ok_or(c->exec("BEGIN IMMEDIATE"));
-    if (probe) probe = ok_or(c->exec(fmt::format("PRAGMA user_version = {}", version)));
-    if (probe) probe = ok_or(c->exec("COMMIT"));
+    Result<void> probe = c->begin();
+    if (probe) probe = sql::ok_or(c->exec(fmt::format("PRAGMA user_version = {}", version)));
+    if (probe) probe = c->commit();
     c->end_open_transaction();
     c->set_busy_timeout(kBusyTimeout);
     return probe;
@@ -57,52 +39,8 @@ class SqliteDatabase final : public Database {
 
   tl::expected<int, std::string> migrate() override {
     auto c = pool_.acquire();
-    if (!c->exec_script(
-            "CREATE TABLE IF NOT EXISTS schema_migrations ("
-            "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)"))
-      return tl::unexpected("cannot create schema_migrations: " + c->last_error());
-    int applied = 0;
-    for (const auto& m : migrations()) {
-      // BEGIN IMMEDIATE takes the write lock first, so two processes starting
-      // at once apply each migration exactly once.
-      if (!c->exec("BEGIN IMMEDIATE"))
-        return tl::unexpected("cannot lock the database: " + c->last_error());
-      bool done = false;
-      auto q = c->query("SELECT 1 FROM schema_migrations WHERE version = $1",
-                        {std::int64_t{m.version}}, [&](Row&) { done = true; });
-      if (!q) {
-        (void)c->exec("ROLLBACK");
-        return tl::unexpected("cannot read schema_migrations: " + c->last_error());
-      }
-      if (!done) {
-        auto now = std::chrono::duration_cast<std::chrono::seconds>(
-                       std::chrono::system_clock::now().time_since_epoch())
-                       .count();
-        if (!c->exec_script(m.sql) ||
-            !c->exec(
-                "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
-                {std::int64_t{m.version}, std::string(m.name), std::int64_t{now}})) {
-          std::string err = c->last_error();
-          (void)c->exec("ROLLBACK");
-          return tl::unexpected(fmt::format("migration {} failed: {}", m.name, err));
-        }
-        ++applied;
-      }
-      if (!c->exec("COMMIT")) return tl::unexpected("cannot commit migration: " + c->last_error());
-    }
-    return applied;
+    return sql::apply_migrations<Driver>(*c);
   }
-
- private:
-  Pool pool_;
-  SqliteTeamStore teams_;
-  SqliteUserStore users_;
-  SqliteSessionStore sessions_;
-  SqliteLoginAttemptStore attempts_;
-  SqliteAuditStore audit_;
-  SqliteTokenStore tokens_;
-  SqliteModelStore models_;
-  SqliteUsageStore usage_;
 };
 
 }  // namespace

@@ -1,9 +1,10 @@
-// PostgreSQL API tokens, models, usage, and the role change transaction.
+// API tokens, models and usage of the team workspace, over either driver.
 #include <algorithm>
 
-#include "store/postgres/postgres_stores.hpp"
+#include "store/sql/sql_stores.hpp"
+#include "store/sql/transaction.hpp"
 
-namespace gatehouse::store::postgres {
+namespace gatehouse::store::sql {
 namespace {
 
 constexpr std::string_view kInsertToken =
@@ -64,118 +65,128 @@ constexpr std::string_view kUsageDetails =
     "GROUP BY day, model, token_id "
     "ORDER BY day COLLATE \"C\", model COLLATE \"C\", token_id COLLATE \"C\"";
 
-// Serialises role changes per team: the second of two concurrent demotions
-// waits here and then counts the admins the first one left. NO KEY UPDATE so
-// that sign-ins inserting users (a KEY SHARE lock by the foreign key) never wait.
-constexpr std::string_view kLockTeam = "SELECT 1 FROM teams WHERE id = $1 FOR NO KEY UPDATE";
-constexpr std::string_view kRoleOf = "SELECT role FROM users WHERE team_id = $1 AND id = $2";
-constexpr std::string_view kCountAdmins =
-    "SELECT COUNT(*) FROM users WHERE team_id = $1 AND role = 'admin'";
-constexpr std::string_view kSetRole = "UPDATE users SET role = $3 WHERE team_id = $1 AND id = $2";
-
-domain::ApiToken read_token(Row& r) {
+template <class Row>
+domain::ApiToken read_token(const Row& r) {
   return {r.text(0), r.text(1),  r.text(2),      r.text(3),     r.text(4),
           r.text(5), r.int64(6), r.opt_int64(7), r.opt_int64(8)};
 }
 
-domain::Model read_model(Row& r) {
+template <class Row>
+domain::Model read_model(const Row& r) {
   return {r.text(0), r.text(1), r.text(2), r.text(3), r.text(4), r.int64(5)};
 }
 
-domain::UsageRow read_usage_row(Row& r) {
+template <class Row>
+domain::UsageRow read_usage_row(const Row& r) {
   return {r.text(0), r.int64(1), r.int64(2), r.int64(3), r.int64(4)};
 }
 
-Value opt(const std::optional<std::string>& s) { return s ? Value(*s) : Value(nullptr); }
+template <class Row>
+domain::UsageDetail read_usage_detail(const Row& r) {
+  return {r.text(0), r.text(1), r.text(2), r.int64(3), r.int64(4), r.int64(5), r.int64(6)};
+}
 
 }  // namespace
 
-Result<void> PgTokenStore::insert(const domain::ApiToken& t) {
-  return pool_.with([&](Connection& c) {
+template <class Db>
+Result<void> SqlTokenStore<Db>::insert(const domain::ApiToken& t) {
+  return pool_.with([&](typename Db::Connection& c) {
     return ok_or(c.exec(kInsertToken, {t.id, t.team_id, t.created_by, t.name, t.prefix,
                                        t.secret_hash, t.created_at}));
   });
 }
 
-Result<std::optional<domain::ApiToken>> PgTokenStore::find_by_hash(std::string_view hash) {
-  return pool_.with([&](Connection& c) {
-    return query_one(c, kFindTokenByHash, {std::string(hash)}, read_token);
+template <class Db>
+Result<std::optional<domain::ApiToken>> SqlTokenStore<Db>::find_by_hash(std::string_view hash) {
+  return pool_.with([&](typename Db::Connection& c) {
+    return query_one(c, kFindTokenByHash, {std::string(hash)}, read_token<typename Db::Row>);
   });
 }
 
-Result<std::optional<domain::ApiToken>> PgTokenStore::find(std::string_view team_id,
-                                                           std::string_view id) {
-  return pool_.with([&](Connection& c) {
-    return query_one(c, kFindToken, {std::string(team_id), std::string(id)}, read_token);
+template <class Db>
+Result<std::optional<domain::ApiToken>> SqlTokenStore<Db>::find(std::string_view team_id,
+                                                                std::string_view id) {
+  return pool_.with([&](typename Db::Connection& c) {
+    return query_one(c, kFindToken, {std::string(team_id), std::string(id)},
+                     read_token<typename Db::Row>);
   });
 }
 
-Result<std::optional<domain::ApiToken>> PgTokenStore::find_by_id(std::string_view id) {
-  return pool_.with(
-      [&](Connection& c) { return query_one(c, kFindTokenById, {std::string(id)}, read_token); });
+template <class Db>
+Result<std::optional<domain::ApiToken>> SqlTokenStore<Db>::find_by_id(std::string_view id) {
+  return pool_.with([&](typename Db::Connection& c) {
+    return query_one(c, kFindTokenById, {std::string(id)}, read_token<typename Db::Row>);
+  });
 }
 
-Result<std::vector<domain::ApiToken>> PgTokenStore::list(
+template <class Db>
+Result<std::vector<domain::ApiToken>> SqlTokenStore<Db>::list(
     std::string_view team_id, const std::optional<std::string>& created_by) {
-  return pool_.with([&](Connection& c) {
-    return query_all(c, kListTokens, {std::string(team_id), opt(created_by)}, read_token);
+  return pool_.with([&](typename Db::Connection& c) {
+    return query_all(c, kListTokens, {std::string(team_id), opt_value(created_by)},
+                     read_token<typename Db::Row>);
   });
 }
 
-Result<void> PgTokenStore::revoke(std::string_view team_id, std::string_view id, std::int64_t at) {
-  return pool_.with([&](Connection& c) -> Result<void> {
-    auto r = c.exec(kRevokeToken, {std::string(team_id), std::string(id), at});
-    if (!r) return tl::unexpected(r.error());
-    if (*r == 0) return tl::unexpected(StoreError::not_found);
-    return {};
+template <class Db>
+Result<void> SqlTokenStore<Db>::revoke(std::string_view team_id, std::string_view id,
+                                       std::int64_t at) {
+  return pool_.with([&](typename Db::Connection& c) {
+    return one_changed(c.exec(kRevokeToken, {std::string(team_id), std::string(id), at}));
   });
 }
 
-Result<void> PgTokenStore::record_use(
+template <class Db>
+Result<void> SqlTokenStore<Db>::record_use(
     const std::vector<std::pair<std::string, std::int64_t>>& uses) {
   // Rows locked in id order: two instances flushing overlapping batches wait
   // for each other instead of deadlocking.
   auto sorted = uses;
   std::sort(sorted.begin(), sorted.end());
-  return pool_.transaction<void>([&](Connection& c) -> Result<void> {
+  return transaction<void>(pool_, [&](typename Db::Connection& c) -> Result<void> {
     for (const auto& [id, at] : sorted)
       if (auto r = c.exec(kTouchToken, {id, at}); !r) return tl::unexpected(r.error());
     return {};
   });
 }
 
-Result<std::vector<std::string>> PgTokenStore::revoked_since(std::int64_t since) {
-  return pool_.with([&](Connection& c) {
-    return query_all(c, kRevokedSince, {since}, [](Row& r) { return r.text(0); });
+template <class Db>
+Result<std::vector<std::string>> SqlTokenStore<Db>::revoked_since(std::int64_t since) {
+  return pool_.with([&](typename Db::Connection& c) {
+    return query_all(c, kRevokedSince, {since},
+                     [](const typename Db::Row& r) { return r.text(0); });
   });
 }
 
-Result<void> PgModelStore::insert(const domain::Model& m) {
-  return pool_.with([&](Connection& c) {
+template <class Db>
+Result<void> SqlModelStore<Db>::insert(const domain::Model& m) {
+  return pool_.with([&](typename Db::Connection& c) {
     return ok_or(
         c.exec(kInsertModel, {m.id, m.team_id, m.created_by, m.name, m.base_model, m.created_at}));
   });
 }
 
-Result<std::vector<domain::Model>> PgModelStore::list(
+template <class Db>
+Result<std::vector<domain::Model>> SqlModelStore<Db>::list(
     std::string_view team_id, const std::optional<std::string>& created_by) {
-  return pool_.with([&](Connection& c) {
-    return query_all(c, kListModels, {std::string(team_id), opt(created_by)}, read_model);
+  return pool_.with([&](typename Db::Connection& c) {
+    return query_all(c, kListModels, {std::string(team_id), opt_value(created_by)},
+                     read_model<typename Db::Row>);
   });
 }
 
-Result<void> PgModelStore::remove(std::string_view team_id, std::string_view id,
-                                  const std::optional<std::string>& created_by) {
-  return pool_.with([&](Connection& c) -> Result<void> {
-    auto r = c.exec(kDeleteModel, {std::string(team_id), std::string(id), opt(created_by)});
-    if (!r) return tl::unexpected(r.error());
-    if (*r == 0) return tl::unexpected(StoreError::not_found);
-    return {};
+template <class Db>
+Result<void> SqlModelStore<Db>::remove(std::string_view team_id, std::string_view id,
+                                       const std::optional<std::string>& created_by) {
+  return pool_.with([&](typename Db::Connection& c) {
+    return one_changed(
+        c.exec(kDeleteModel, {std::string(team_id), std::string(id), opt_value(created_by)}));
   });
 }
 
-Result<int> PgUsageStore::insert(const std::vector<domain::UsageEvent>& events) {
-  return pool_.transaction<int>([&](Connection& c) -> Result<int> {
+template <class Db>
+Result<int> SqlUsageStore<Db>::insert(const std::vector<domain::UsageEvent>& events) {
+  return transaction<int>(pool_, [&](typename Db::Connection& c) -> Result<int> {
     int added = 0;
     for (const auto& e : events) {
       auto r = c.exec(kInsertUsage, {e.id, e.team_id, e.token_id, e.user_id, e.model,
@@ -187,51 +198,34 @@ Result<int> PgUsageStore::insert(const std::vector<domain::UsageEvent>& events) 
   });
 }
 
-Result<domain::UsageReport> PgUsageStore::report(std::string_view team_id,
-                                                 std::string_view from_day,
-                                                 std::string_view to_day) {
+template <class Db>
+Result<domain::UsageReport> SqlUsageStore<Db>::report(std::string_view team_id,
+                                                      std::string_view from_day,
+                                                      std::string_view to_day) {
+  using Row = typename Db::Row;
   std::vector<Value> params{std::string(team_id), std::string(from_day), std::string(to_day)};
-  return pool_.with([&](Connection& c) -> Result<domain::UsageReport> {
+  return pool_.with([&](typename Db::Connection& c) -> Result<domain::UsageReport> {
     domain::UsageReport out;
     for (auto [sql, rows] : {std::pair{kUsageByDay, &out.by_day},
                              {kUsageByModel, &out.by_model},
                              {kUsageByToken, &out.by_token}}) {
-      auto r = query_all(c, sql, params, read_usage_row);
+      auto r = query_all(c, sql, params, read_usage_row<Row>);
       if (!r) return tl::unexpected(r.error());
       *rows = std::move(*r);
     }
-    auto d = c.query(kUsageDetails, params, [&](Row& row) {
-      out.details.push_back({row.text(0), row.text(1), row.text(2), row.int64(3), row.int64(4),
-                             row.int64(5), row.int64(6)});
-    });
-    if (!d) return tl::unexpected(d.error());
+    auto details = query_all(c, kUsageDetails, params, read_usage_detail<Row>);
+    if (!details) return tl::unexpected(details.error());
+    out.details = std::move(*details);
     for (const auto& day : out.by_day) out.total_micros += day.cost_micros;
     return out;
   });
 }
 
-Result<UserStore::RoleChange> PgUserStore::set_role(std::string_view team_id,
-                                                    std::string_view user_id, domain::Role role) {
-  return pool_.transaction<RoleChange>([&](Connection& c) -> Result<RoleChange> {
-    if (auto l = c.exec(kLockTeam, {std::string(team_id)}); !l) return tl::unexpected(l.error());
-    std::optional<std::string> current;
-    auto r = c.query(kRoleOf, {std::string(team_id), std::string(user_id)},
-                     [&](Row& row) { current = row.text(0); });
-    if (!r) return tl::unexpected(r.error());
-    if (!current) return tl::unexpected(StoreError::not_found);
-    if (*current == domain::to_string(role)) return RoleChange::unchanged;
-    if (*current == "admin") {
-      std::int64_t admins = 0;
-      auto n =
-          c.query(kCountAdmins, {std::string(team_id)}, [&](Row& row) { admins = row.int64(0); });
-      if (!n) return tl::unexpected(n.error());
-      if (admins <= 1) return RoleChange::last_admin;
-    }
-    auto u = c.exec(kSetRole, {std::string(team_id), std::string(user_id),
-                               std::string(domain::to_string(role))});
-    if (!u) return tl::unexpected(u.error());
-    return RoleChange::changed;
-  });
-}
+template class SqlTokenStore<sqlite::Driver>;
+template class SqlTokenStore<postgres::Driver>;
+template class SqlModelStore<sqlite::Driver>;
+template class SqlModelStore<postgres::Driver>;
+template class SqlUsageStore<sqlite::Driver>;
+template class SqlUsageStore<postgres::Driver>;
 
-}  // namespace gatehouse::store::postgres
+}  // namespace gatehouse::store::sql
