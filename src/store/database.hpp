@@ -8,9 +8,9 @@
 
 #include <tl/expected.hpp>
 
-#include "store/result.hpp"
 #include "store/audit_store.hpp"
 #include "store/login_attempt_store.hpp"
+#include "store/result.hpp"
 #include "store/session_store.hpp"
 #include "store/team_store.hpp"
 #include "store/user_store.hpp"

@@ -7,7 +7,7 @@
 namespace gatehouse::store {
 
 struct Migration {
-  int version;           // from the file name: 0003_tokens.sql -> 3
+  int version;  // from the file name: 0003_tokens.sql -> 3
   std::string_view name;
   std::string_view sql;
 };

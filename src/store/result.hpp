@@ -17,9 +17,12 @@ using Result = tl::expected<T, StoreError>;
 
 [[nodiscard]] inline std::string_view to_string(StoreError e) {
   switch (e) {
-    case StoreError::unavailable: return "the database is unavailable";
-    case StoreError::conflict: return "already exists";
-    case StoreError::not_found: return "not found";
+    case StoreError::unavailable:
+      return "the database is unavailable";
+    case StoreError::conflict:
+      return "already exists";
+    case StoreError::not_found:
+      return "not found";
   }
   return "store error";
 }

@@ -20,13 +20,15 @@ class UserStore {
   // Refreshes email and name from the provider and records the sign-in.
   [[nodiscard]] virtual Result<void> record_login(std::string_view user_id, std::string_view email,
                                                   std::string_view name, std::int64_t at) = 0;
-  [[nodiscard]] virtual Result<std::vector<domain::User>> list_by_team(std::string_view team_id) = 0;
+  [[nodiscard]] virtual Result<std::vector<domain::User>> list_by_team(
+      std::string_view team_id) = 0;
 
   enum class RoleChange { changed, unchanged, last_admin };
   // In one transaction: refuses (last_admin) to demote the team's only admin,
   // even when two admins demote each other at the same moment. not_found
   // when the person is not in that team.
-  [[nodiscard]] virtual Result<RoleChange> set_role(std::string_view team_id, std::string_view user_id,
+  [[nodiscard]] virtual Result<RoleChange> set_role(std::string_view team_id,
+                                                    std::string_view user_id,
                                                     domain::Role role) = 0;
 };
 

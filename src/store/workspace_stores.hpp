@@ -15,7 +15,8 @@ class TokenStore {
   virtual ~TokenStore() = default;
   [[nodiscard]] virtual Result<void> insert(const domain::ApiToken& token) = 0;
   // Any token with that hash, revoked or not: the caller decides.
-  [[nodiscard]] virtual Result<std::optional<domain::ApiToken>> find_by_hash(std::string_view hash) = 0;
+  [[nodiscard]] virtual Result<std::optional<domain::ApiToken>> find_by_hash(
+      std::string_view hash) = 0;
   [[nodiscard]] virtual Result<std::optional<domain::ApiToken>> find(std::string_view team_id,
                                                                      std::string_view id) = 0;
   // By id alone, for the gateway's usage reports (which name tokens, not teams).
@@ -30,7 +31,8 @@ class TokenStore {
   // instance evict tokens another instance revoked.
   [[nodiscard]] virtual Result<std::vector<std::string>> revoked_since(std::int64_t since) = 0;
   // Batched last-used times (token id, unix seconds): one write per flush, not per request.
-  [[nodiscard]] virtual Result<void> record_use(const std::vector<std::pair<std::string, std::int64_t>>& uses) = 0;
+  [[nodiscard]] virtual Result<void> record_use(
+      const std::vector<std::pair<std::string, std::int64_t>>& uses) = 0;
 };
 
 class ModelStore {
