@@ -5,6 +5,7 @@
 
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
+#include <openssl/ec.h>
 #include <nlohmann/json.hpp>
 
 #include "crypto/encoding.hpp"
@@ -16,13 +17,39 @@ namespace gatehouse::bench {
 namespace {
 using nlohmann::json;
 
-std::string bn_member(EVP_PKEY* k, const char* name) {
+// A key's big-number parameter, base64url; width > 0 left-pads it with zeros
+// (an EC coordinate is always the curve's size, RFC 7518 §6.2.1.2).
+std::string bn_member(EVP_PKEY* k, const char* name, int width = 0) {
   BIGNUM* bn = nullptr;
-  if (EVP_PKEY_get_bn_param(k, name, &bn) != 1) throw std::runtime_error("not an RSA key");
-  std::string out(static_cast<std::size_t>(BN_num_bytes(bn)), '\0');
-  BN_bn2bin(bn, reinterpret_cast<unsigned char*>(out.data()));
+  if (EVP_PKEY_get_bn_param(k, name, &bn) != 1) throw std::runtime_error("key lacks a parameter");
+  const int n = width > 0 ? width : BN_num_bytes(bn);
+  std::string out(static_cast<std::size_t>(n), '\0');
+  const int ok = BN_bn2binpad(bn, reinterpret_cast<unsigned char*>(out.data()), n);
   BN_free(bn);
+  if (ok != n) throw std::runtime_error("key parameter too wide");
   return crypto::base64url_encode(out);
+}
+
+bool is_p256(EVP_PKEY* k) {
+  char group[32] = {};
+  return EVP_PKEY_is_a(k, "EC") &&
+         EVP_PKEY_get_utf8_string_param(k, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof group,
+                                        nullptr) == 1 &&
+         std::string_view(group) == "prime256v1";
+}
+
+// ECDSA signs in DER; JWS wants R || S, each 32 bytes for P-256 (RFC 7518 §3.4).
+std::string der_to_jose(const std::string& der) {
+  const auto* p = reinterpret_cast<const unsigned char*>(der.data());
+  std::unique_ptr<ECDSA_SIG, decltype(&ECDSA_SIG_free)> sig(
+      d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(der.size())), &ECDSA_SIG_free);
+  if (!sig) throw std::runtime_error("ES256 signature is not DER");
+  std::string out(64, '\0');
+  auto* o = reinterpret_cast<unsigned char*>(out.data());
+  if (BN_bn2binpad(ECDSA_SIG_get0_r(sig.get()), o, 32) != 32 ||
+      BN_bn2binpad(ECDSA_SIG_get0_s(sig.get()), o + 32, 32) != 32)
+    throw std::runtime_error("ES256 signature too wide");
+  return out;
 }
 
 std::string random_token(std::size_t bytes) {
@@ -68,20 +95,31 @@ std::string with_query(const std::string& uri,
 
 BenchProvider::BenchProvider(OpOptions options, SigningKey key, std::function<std::int64_t()> now)
     : options_(std::move(options)), key_(std::move(key)), now_(std::move(now)) {
-  if (!key_ || EVP_PKEY_get_bits(key_.get()) < 2048)
-    throw std::invalid_argument("the signing key must be RSA of at least 2048 bits");
-  const std::string n = bn_member(key_.get(), OSSL_PKEY_PARAM_RSA_N);
-  const std::string e = bn_member(key_.get(), OSSL_PKEY_PARAM_RSA_E);
   // RFC 7638 thumbprint as kid, so a restarted OP has a new kid.
-  kid_ = crypto::base64url_encode(
-      crypto::sha256(R"({"e":")" + e + R"(","kty":"RSA","n":")" + n + R"("})"));
-  jwks_ = json{{"keys", json::array({json{{"kty", "RSA"},
-                                          {"use", "sig"},
-                                          {"alg", "RS256"},
-                                          {"kid", kid_},
-                                          {"n", n},
-                                          {"e", e}}})}}
-              .dump();
+  json jwk;
+  if (key_ && EVP_PKEY_is_a(key_.get(), "RSA") && EVP_PKEY_get_bits(key_.get()) >= 2048) {
+    alg_ = "RS256";
+    const std::string n = bn_member(key_.get(), OSSL_PKEY_PARAM_RSA_N);
+    const std::string e = bn_member(key_.get(), OSSL_PKEY_PARAM_RSA_E);
+    kid_ = crypto::base64url_encode(
+        crypto::sha256(R"({"e":")" + e + R"(","kty":"RSA","n":")" + n + R"("})"));
+    jwk = {{"kty", "RSA"}, {"n", n}, {"e", e}};
+  } else if (key_ && is_p256(key_.get())) {
+    alg_ = "ES256";
+    const std::string x = bn_member(key_.get(), OSSL_PKEY_PARAM_EC_PUB_X, 32);
+    const std::string y = bn_member(key_.get(), OSSL_PKEY_PARAM_EC_PUB_Y, 32);
+    kid_ = crypto::base64url_encode(crypto::sha256(R"({"crv":"P-256","kty":"EC","x":")" + x +
+                                                   R"(","y":")" + y + R"("})"));
+    jwk = {{"kty", "EC"}, {"crv", "P-256"}, {"x", x}, {"y", y}};
+  } else {
+    throw std::invalid_argument("the signing key must be RSA of at least 2048 bits or EC P-256");
+  }
+  jwk["use"] = "sig";
+  jwk["alg"] = alg_;
+  jwk["kid"] = kid_;
+  jwks_ = json{{"keys", json::array({jwk})}}.dump();
+  header_b64_ =
+      crypto::base64url_encode(json{{"alg", alg_}, {"kid", kid_}, {"typ", "JWT"}}.dump());
   for (std::size_t i = 0; i < kShards; ++i) shards_.push_back(std::make_unique<Shard>());
 }
 
@@ -109,7 +147,7 @@ http::Response BenchProvider::discovery() const {
                                     {"response_modes_supported", {"query"}},
                                     {"grant_types_supported", {"authorization_code"}},
                                     {"subject_types_supported", {"public"}},
-                                    {"id_token_signing_alg_values_supported", {"RS256"}},
+                                    {"id_token_signing_alg_values_supported", {alg_}},
                                     {"token_endpoint_auth_methods_supported",
                                      {"client_secret_basic", "client_secret_post"}},
                                     {"code_challenge_methods_supported", {"S256"}},
@@ -283,23 +321,21 @@ std::optional<BenchProvider::Grant> BenchProvider::take(const std::string& code)
 }
 
 std::string BenchProvider::sign(const std::string& claims) const {
-  const std::string header = json{{"alg", "RS256"}, {"kid", kid_}, {"typ", "JWT"}}.dump();
-  const std::string input =
-      crypto::base64url_encode(header) + "." + crypto::base64url_encode(claims);
+  const std::string input = header_b64_ + "." + crypto::base64url_encode(claims);
   std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
   if (!ctx || EVP_DigestSignInit_ex(ctx.get(), nullptr, "SHA256", nullptr, nullptr, key_.get(),
                                     nullptr) != 1)
-    throw std::runtime_error("RS256 sign init failed");
+    throw std::runtime_error(alg_ + " sign init failed");
   const auto* in = reinterpret_cast<const unsigned char*>(input.data());
   std::size_t len = 0;
   if (EVP_DigestSign(ctx.get(), nullptr, &len, in, input.size()) != 1)
-    throw std::runtime_error("RS256 sign failed");
+    throw std::runtime_error(alg_ + " sign failed");
   std::string sig(len, '\0');
   if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &len, in,
                      input.size()) != 1)
-    throw std::runtime_error("RS256 sign failed");
+    throw std::runtime_error(alg_ + " sign failed");
   sig.resize(len);
-  return input + "." + crypto::base64url_encode(sig);
+  return input + "." + crypto::base64url_encode(alg_ == "ES256" ? der_to_jose(sig) : sig);
 }
 
 }  // namespace gatehouse::bench
