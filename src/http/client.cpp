@@ -1,20 +1,27 @@
-// The real HttpClient: Beast over TCP or OpenSSL, one exchange per connection,
-// one deadline for the whole exchange.
+// The real HttpClient: Beast over TCP or OpenSSL, one deadline for the whole
+// exchange, and a small keep-alive pool per origin.
 //
-// Each send() gets a private io_context and runs it on the calling worker
-// thread until the exchange ends. Calls share nothing but the TLS context,
-// which is only read after construction (SSL_new on a finished SSL_CTX is
-// thread-safe), so any number of workers may call send() at once.
+// Each connection owns its io_context; send() runs it on the calling worker
+// thread until the exchange ends. A connection is used by one send() at a
+// time: it is taken out of the pool under a lock and given back only when its
+// last exchange ended cleanly (see Pool). The TLS context is only read after
+// construction (SSL_new on a finished SSL_CTX is thread-safe), so any number
+// of workers may call send() at once.
 #include "http/client.hpp"
 
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <exception>
 #include <future>
+#include <map>
+#include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <system_error>
 #include <thread>
@@ -71,6 +78,11 @@ struct Exchange {
   WireRequest request;
   std::uint64_t max_body = 0;
   WireResponse response;
+  // Set by write_and_read: the answer ended where its framing said and
+  // nothing followed it, and neither side asked to close (see Pool).
+  bool reusable = false;
+  // Some of an answer arrived before a failure: the request was processed.
+  bool received = false;
 };
 
 enum class Phase { connect, handshake, write, read };
@@ -113,9 +125,8 @@ tl::expected<WireRequest, ClientError> build_request(const ClientRequest& in, co
   req.set(bhttp::field::host, url.authority());
   req.set(bhttp::field::user_agent, kUserAgent);
   req.set(bhttp::field::accept, "application/json");
-  // One exchange per connection. Nothing is pooled, so no caller ever reads an
-  // answer that a provider meant for an earlier request on the same connection.
-  req.set(bhttp::field::connection, "close");
+  // No Connection header: HTTP/1.1 keeps the connection open (RFC 9112 §9.3),
+  // and Pool decides whether it is used again.
   for (const auto& [name, value] : in.headers) {
     if (!is_token(name) || !is_field_value(value))
       return fail(ClientErrorKind::bad_request, "a request header has an invalid name or value");
@@ -268,6 +279,7 @@ asio::awaitable<Outcome> write_and_read(Stream& stream, Exchange& ex) {
     // once, before a byte of a 50 MB body is buffered.
     co_await bhttp::async_read_header(stream, buffer, parser,
                                       asio::redirect_error(asio::use_awaitable, ec));
+    ex.received = ex.received || parser.got_some() || buffer.size() > 0;
     if (ec) co_return Outcome{Phase::read, ec};
     if (!parser.is_done()) {
       if (const auto length = parser.content_length(); length && *length > ex.max_body)
@@ -277,6 +289,9 @@ asio::awaitable<Outcome> write_and_read(Stream& stream, Exchange& ex) {
       if (ec) co_return Outcome{Phase::read, ec};
     }
     if (parser.get().result_int() / 100 != 1) {
+      // Bytes after the answer were never asked for: whatever they are, they
+      // must not be read as the answer to a later request.
+      ex.reusable = parser.keep_alive() && buffer.size() == 0;
       ex.response = parser.release();
       co_return Outcome{Phase::read, {}};
     }
@@ -305,10 +320,11 @@ asio::awaitable<Outcome> exchange_tls(TlsStream& stream, const Endpoints& endpoi
   co_return co_await write_and_read(stream, ex);
 }
 
-// Runs one exchange to its end on a fresh io_context.
+// Runs one exchange to its end on the connection's io_context.
 Outcome run(asio::awaitable<Outcome> exchange, asio::io_context& ioc) {
   Outcome outcome;
   std::exception_ptr thrown;
+  ioc.restart();
   asio::co_spawn(ioc, std::move(exchange), [&](std::exception_ptr e, Outcome o) {
     thrown = e;
     outcome = o;
@@ -370,10 +386,89 @@ ClientResponse to_client_response(WireResponse&& res) {
   return out;
 }
 
+// One connection to one origin, with the io_context its stream runs on.
+struct Connection {
+  asio::io_context ioc{1};
+  std::optional<beast::tcp_stream> plain;  // exactly one of plain and tls is set
+  std::optional<TlsStream> tls;
+  Clock::time_point idle_since{};
+
+  beast::tcp_stream& tcp() { return tls ? beast::get_lowest_layer(*tls) : *plain; }
+  SSL* ssl() { return tls ? tls->native_handle() : nullptr; }
+};
+
+// Idle keep-alive connections, by origin (scheme, host as written, port).
+//
+// A connection that is given back may be used for the next request to the same
+// origin, so the rule is that the next caller can only ever read the answer to
+// its own request:
+// - it goes back only after an exchange that ended cleanly: the whole answer
+//   read as its framing says, no byte after it, no "Connection: close", and no
+//   TLS record buffered (Exchange::reusable, give_back). A connection left
+//   mid-answer by a timeout, an error or a too-large body is closed, never pooled;
+// - before it is used again it must have nothing to read: a byte there is
+//   either the provider closing or an answer nobody asked for (take);
+// - it is never used for another origin: "localhost" and "127.0.0.1" are two
+//   origins, as are two names of one address, because the TLS peer was checked
+//   for the name it was reached by.
+// Connections idle longer than `idle` are closed: below the 5 s that Node's
+// HTTP server (oidc-provider) keeps idle connections, so the provider rarely
+// closes one under us.
+class Pool {
+ public:
+  Pool(std::chrono::milliseconds idle, std::size_t per_origin)
+      : idle_(idle), per_origin_(per_origin) {}
+
+  std::unique_ptr<Connection> take(const std::string& origin) {
+    for (;;) {
+      std::unique_ptr<Connection> c;
+      {
+        std::lock_guard lock(mu_);
+        auto it = idle_by_origin_.find(origin);
+        if (it == idle_by_origin_.end() || it->second.empty()) return nullptr;
+        c = std::move(it->second.back());  // the most recently used: the likeliest alive
+        it->second.pop_back();
+      }
+      if (Clock::now() - c->idle_since < idle_ && quiet(*c)) return c;
+      // Closed outside the lock; try the next one.
+    }
+  }
+
+  void give_back(const std::string& origin, std::unique_ptr<Connection> c) {
+    if (idle_.count() <= 0 || per_origin_ == 0) return;
+    c->idle_since = Clock::now();
+    std::unique_ptr<Connection> dropped;
+    std::lock_guard lock(mu_);
+    auto& idle = idle_by_origin_[origin];
+    if (idle.size() >= per_origin_) {
+      dropped = std::move(idle.front());  // the oldest goes
+      idle.erase(idle.begin());
+    }
+    idle.push_back(std::move(c));
+  }
+
+ private:
+  // Nothing to read on an idle connection: not closed by the peer, no bytes
+  // that arrived after the last answer.
+  static bool quiet(Connection& c) {
+    if (c.ssl() != nullptr && SSL_pending(c.ssl()) > 0) return false;
+    char byte = 0;
+    const auto n = ::recv(c.tcp().socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+  }
+
+  const std::chrono::milliseconds idle_;
+  const std::size_t per_origin_;
+  std::mutex mu_;
+  std::map<std::string, std::vector<std::unique_ptr<Connection>>> idle_by_origin_;
+};
+
 class BeastClient final : public HttpClient {
  public:
   explicit BeastClient(ClientOptions options)
-      : options_(std::move(options)), tls_(make_tls_context(options_)) {}
+      : options_(std::move(options)),
+        tls_(make_tls_context(options_)),
+        pool_(options_.pool_idle, options_.pool_per_origin) {}
 
   tl::expected<ClientResponse, ClientError> send(const ClientRequest& in) override {
     const auto limit = in.timeout.count() > 0 ? in.timeout : options_.default_timeout;
@@ -387,34 +482,52 @@ class BeastClient final : public HttpClient {
                   "plain http is allowed only to loopback hosts, not to " + url->host);
     auto request = build_request(in, *url);
     if (!request) return tl::unexpected(request.error());
-    Exchange ex{std::move(*request), in.max_body, {}};
+    const std::string origin = url->origin();
+
+    if (auto c = pool_.take(origin)) {
+      Exchange ex{*request, in.max_body, {}};
+      c->tcp().expires_at(deadline);
+      const Outcome o = c->tls ? run(write_and_read(*c->tls, ex), c->ioc)
+                               : run(write_and_read(*c->plain, ex), c->ioc);
+      if (!o.ec) return finish(origin, std::move(c), ex);
+      // The provider closed this idle connection as the request went out, and
+      // answered nothing: the request was not processed, so it goes once more
+      // on a new connection. Any other failure is the answer.
+      if (ex.received || !is_connection_lost(o.ec) || Clock::now() >= deadline)
+        return tl::unexpected(classify(o, *url, limit, deadline, ex, c->ssl()));
+    }
 
     auto endpoints = resolve(*url, deadline, limit);
     if (!endpoints) return tl::unexpected(endpoints.error());
-
-    asio::io_context ioc(1);
-    Outcome outcome;
+    Exchange ex{std::move(*request), in.max_body, {}};
+    auto c = std::make_unique<Connection>();
+    Outcome o;
     if (url->scheme == "https") {
-      TlsStream stream(ioc, tls_);
-      if (!expect_peer(stream.native_handle(), *url))
+      c->tls.emplace(c->ioc, tls_);
+      if (!expect_peer(c->ssl(), *url))
         return fail(ClientErrorKind::tls, "cannot set up TLS verification for host " + url->host);
       // One absolute expiry covers connect, handshake, write and read alike.
-      beast::get_lowest_layer(stream).expires_at(deadline);
-      outcome = run(exchange_tls(stream, *endpoints, ex), ioc);
-      if (outcome.ec)
-        return tl::unexpected(classify(outcome, *url, limit, deadline, ex, stream.native_handle()));
+      c->tcp().expires_at(deadline);
+      o = run(exchange_tls(*c->tls, *endpoints, ex), c->ioc);
     } else {
-      beast::tcp_stream stream(ioc);
-      stream.expires_at(deadline);
-      outcome = run(exchange_plain(stream, *endpoints, ex), ioc);
-      if (outcome.ec) return tl::unexpected(classify(outcome, *url, limit, deadline, ex, nullptr));
+      c->plain.emplace(c->ioc);
+      c->tcp().expires_at(deadline);
+      o = run(exchange_plain(*c->plain, *endpoints, ex), c->ioc);
     }
-    return to_client_response(std::move(ex.response));
+    if (o.ec) return tl::unexpected(classify(o, *url, limit, deadline, ex, c->ssl()));
+    return finish(origin, std::move(c), ex);
   }
 
  private:
+  ClientResponse finish(const std::string& origin, std::unique_ptr<Connection> c, Exchange& ex) {
+    if (ex.reusable && (c->ssl() == nullptr || SSL_pending(c->ssl()) == 0))
+      pool_.give_back(origin, std::move(c));
+    return to_client_response(std::move(ex.response));
+  }
+
   const ClientOptions options_;
   ssl::context tls_;  // configured here, then only read (see the file comment)
+  Pool pool_;
 };
 
 }  // namespace

@@ -76,6 +76,11 @@ class HttpClient {
 
 struct ClientOptions {
   std::chrono::milliseconds default_timeout{10000};
+  // Keep-alive: a connection whose exchange ended cleanly is kept this long
+  // for the next request to the same origin (0: every exchange on a new
+  // connection), at most pool_per_origin of them per origin.
+  std::chrono::milliseconds pool_idle{4000};
+  std::size_t pool_per_origin = 16;
   // Extra CA file (PEM) trusted in addition to the system store; for tests.
   std::string extra_ca_file;
 };
@@ -83,7 +88,9 @@ struct ClientOptions {
 // Builds the TLS context once (TLS 1.2+, system CAs plus extra_ca_file, peer and
 // host name verification); loading the system CA store takes tens of ms, so
 // make one client at start-up and share it: send() is safe from any number of
-// threads. Throws std::runtime_error when extra_ca_file cannot be loaded.
+// threads, and the client keeps idle connections per origin for the next
+// send() (a token request then costs no TCP or TLS handshake). Throws
+// std::runtime_error when extra_ca_file cannot be loaded.
 std::unique_ptr<HttpClient> make_beast_client(ClientOptions options);
 
 // True for localhost, 127.0.0.0/8 and [::1]: the hosts that may be plain http.

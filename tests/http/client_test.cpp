@@ -9,6 +9,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -84,7 +86,7 @@ TEST(HttpClient, GetToLoopbackReturnsStatusHeadersAndBody) {
   EXPECT_EQ(seen.header("host"), "127.0.0.1:" + std::to_string(server.port()));
   EXPECT_EQ(seen.header("user-agent"), "gatehouse/0.1");
   EXPECT_EQ(seen.header("accept"), "application/json");
-  EXPECT_EQ(seen.header("connection"), "close");
+  EXPECT_EQ(seen.header("connection"), "");  // HTTP/1.1 keep-alive (see the keep-alive tests)
   EXPECT_EQ(seen.header("content-length"), "");
 }
 
@@ -460,6 +462,186 @@ TEST(HttpClient, TlsSlowDripTimesOut) {
   ASSERT_FALSE(t.result);
   EXPECT_EQ(t.result.error().kind, ClientErrorKind::timeout);
   EXPECT_LT(t.elapsed, kFast);
+}
+
+// ---- keep-alive: a pooled connection never carries someone else's answer ---------
+
+TestResponse echo_target(const TestRequest& req) { return json(req.target); }
+
+std::unique_ptr<TestHttpServer> keep_alive_server(std::optional<TlsFiles> tls = std::nullopt) {
+  auto server = std::make_unique<TestHttpServer>(echo_target, std::move(tls));
+  server->set_keep_alive(true);
+  return server;
+}
+
+TEST(HttpClient, KeepAliveConnectionIsReusedForTheSameOrigin) {
+  auto server = keep_alive_server();
+  auto c = client();
+  for (const std::string target : {"/a", "/b", "/c"}) {
+    auto r = c->send({.url = server->url(target)});
+    ASSERT_TRUE(r) << r.error().message();
+    EXPECT_EQ(r->body, target);
+  }
+  EXPECT_EQ(server->connections(), 1);
+}
+
+TEST(HttpClient, TlsConnectionIsReusedWithoutANewHandshake) {
+  auto server = keep_alive_server(tls_files("localhost"));
+  auto c = client_trusting_test_ca();
+  ASSERT_TRUE(c->send({.url = server->url("/a")}));
+  auto r = c->send({.url = server->url("/b")});
+  ASSERT_TRUE(r) << r.error().message();
+  EXPECT_EQ(r->body, "/b");
+  EXPECT_EQ(server->connections(), 1);
+}
+
+TEST(HttpClient, StaleAnswerToATimedOutRequestIsNeverReadAsTheNextOne) {
+  auto server = keep_alive_server();
+  auto c = client();
+  ASSERT_TRUE(c->send({.url = server->url("/warm")}));  // a pooled connection exists
+  server->set_behaviour(Behaviour::answer_late, milliseconds(500));
+  auto late = c->send({.url = server->url("/first"), .timeout = milliseconds(150)});
+  ASSERT_FALSE(late);
+  EXPECT_EQ(late.error().kind, ClientErrorKind::timeout);
+  server->set_behaviour(Behaviour::answer);
+  std::this_thread::sleep_for(milliseconds(600));  // "/first"'s answer is on its way by now
+  auto next = c->send({.url = server->url("/second")});
+  ASSERT_TRUE(next) << next.error().message();
+  EXPECT_EQ(next->body, "/second");
+  EXPECT_EQ(server->connections(), 2);
+}
+
+TEST(HttpClient, TooLargeAnswerLeavesNoConnectionBehindForTheNextRequest) {
+  TestHttpServer server([](const TestRequest& req) {
+    return json(req.target == "/big" ? std::string(4096, 'x') : req.target);
+  });
+  server.set_keep_alive(true);
+  auto c = client();
+  ASSERT_TRUE(c->send({.url = server.url("/warm")}));
+  auto big = c->send({.url = server.url("/big"), .max_body = 100});
+  ASSERT_FALSE(big);
+  EXPECT_EQ(big.error().kind, ClientErrorKind::too_large);
+  auto next = c->send({.url = server.url("/next")});
+  ASSERT_TRUE(next) << next.error().message();
+  EXPECT_EQ(next->body, "/next");
+  EXPECT_EQ(server.connections(), 2);
+}
+
+TEST(HttpClient, UnsolicitedSecondAnswerIsNeverTakenForTheNextRequest) {
+  auto server = keep_alive_server();
+  server->set_behaviour(Behaviour::answer_then_stray);
+  auto c = client();
+  auto first = c->send({.url = server->url("/a")});
+  ASSERT_TRUE(first) << first.error().message();
+  EXPECT_EQ(first->body, "/a");
+  server->set_behaviour(Behaviour::answer);
+  auto next = c->send({.url = server->url("/b")});
+  ASSERT_TRUE(next) << next.error().message();
+  EXPECT_EQ(next->body, "/b");
+  EXPECT_EQ(server->connections(), 2);
+}
+
+TEST(HttpClient, LateUnsolicitedAnswerIsNeverTakenForTheNextRequest) {
+  auto server = keep_alive_server();
+  server->set_behaviour(Behaviour::answer_then_late_stray, milliseconds(30));
+  auto c = client();
+  ASSERT_TRUE(c->send({.url = server->url("/a")}));
+  server->set_behaviour(Behaviour::answer);
+  std::this_thread::sleep_for(milliseconds(300));  // the stray answer waits on the idle connection
+  auto next = c->send({.url = server->url("/b")});
+  ASSERT_TRUE(next) << next.error().message();
+  EXPECT_EQ(next->body, "/b");
+  EXPECT_EQ(server->connections(), 2);
+}
+
+TEST(HttpClient, AnswerSayingConnectionCloseEndsTheConnection) {
+  TestHttpServer server([](const TestRequest& req) {
+    auto r = json(req.target);
+    r.headers.emplace_back("Connection", "close");
+    return r;
+  });
+  server.set_keep_alive(true);
+  auto c = client();
+  ASSERT_TRUE(c->send({.url = server.url("/a")}));
+  auto next = c->send({.url = server.url("/b")});
+  ASSERT_TRUE(next) << next.error().message();
+  EXPECT_EQ(server.connections(), 2);
+}
+
+TEST(HttpClient, ProviderClosingAnIdleConnectionCostsNoRequest) {
+  auto server = keep_alive_server();
+  server->set_behaviour(Behaviour::answer_then_close, milliseconds(30));
+  auto c = client();
+  ASSERT_TRUE(c->send({.url = server->url("/a")}));
+  server->set_behaviour(Behaviour::answer);
+  std::this_thread::sleep_for(milliseconds(300));
+  auto next = c->send({.url = server->url("/b")});
+  ASSERT_TRUE(next) << next.error().message();
+  EXPECT_EQ(next->body, "/b");
+  EXPECT_EQ(server->connections(), 2);
+}
+
+TEST(HttpClient, ReusedConnectionClosedUnansweredIsRetriedOnceOnANewOne) {
+  auto server = keep_alive_server();
+  server->set_behaviour(Behaviour::close_second_request);
+  auto c = client();
+  ASSERT_TRUE(c->send({.url = server->url("/a")}));
+  auto next = c->send({.url = server->url("/b")});
+  ASSERT_TRUE(next) << next.error().message();
+  EXPECT_EQ(next->body, "/b");
+  EXPECT_EQ(server->connections(), 2);
+  const auto seen = server->requests();
+  ASSERT_EQ(seen.size(), 3u);  // /a, /b closed unanswered, /b again on a new connection
+  EXPECT_EQ(seen[1].target, "/b");
+  EXPECT_EQ(seen[2].target, "/b");
+}
+
+TEST(HttpClient, ReusedConnectionResetAfterAnsweringPartlyIsNotRetried) {
+  // Part of an answer arrived: the provider processed the request (it may
+  // have redeemed a code), so sending it again is not the client's call.
+  TestHttpServer server([](const TestRequest& req) {
+    if (req.target == "/a") return json("/a");
+    return TestResponse{.raw = "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\npartial"};
+  });
+  server.set_keep_alive(true);
+  auto c = client();
+  ASSERT_TRUE(c->send({.url = server.url("/a")}));
+  server.set_behaviour(Behaviour::answer_then_close, milliseconds(30));
+  auto cut = c->send({.url = server.url("/b")});
+  ASSERT_FALSE(cut);
+  EXPECT_EQ(cut.error().kind, ClientErrorKind::protocol) << cut.error().message();
+  EXPECT_EQ(server.requests().size(), 2u);
+}
+
+TEST(HttpClient, ConnectionIsNeverSharedBetweenTwoNamesOfOneAddress) {
+  // The TLS peer was checked for the name it was reached by: a connection to
+  // "localhost" is not a connection to "127.0.0.1", even on the same socket address.
+  auto server = keep_alive_server(tls_files("localhost"));
+  auto c = client_trusting_test_ca();
+  const std::string by_name = "https://localhost:" + std::to_string(server->port());
+  ASSERT_TRUE(c->send({.url = by_name + "/a"}));
+  ASSERT_TRUE(c->send({.url = server->url("/b")}));
+  EXPECT_EQ(server->connections(), 2);
+  ASSERT_TRUE(c->send({.url = by_name + "/c"}));
+  EXPECT_EQ(server->connections(), 2);  // each name has its own connection, reused
+}
+
+TEST(HttpClient, IdleConnectionOlderThanTheLimitIsNotReused) {
+  auto server = keep_alive_server();
+  auto c =
+      make_beast_client({.default_timeout = milliseconds(5000), .pool_idle = milliseconds(50)});
+  ASSERT_TRUE(c->send({.url = server->url("/a")}));
+  std::this_thread::sleep_for(milliseconds(200));
+  ASSERT_TRUE(c->send({.url = server->url("/b")}));
+  EXPECT_EQ(server->connections(), 2);
+}
+
+TEST(HttpClient, PoolOffMeansOneConnectionPerExchange) {
+  auto server = keep_alive_server();
+  auto c = make_beast_client({.default_timeout = milliseconds(5000), .pool_idle = milliseconds(0)});
+  ASSERT_TRUE(c->send({.url = server->url("/a")}));
+  ASSERT_TRUE(c->send({.url = server->url("/b")}));
+  EXPECT_EQ(server->connections(), 2);
 }
 
 }  // namespace

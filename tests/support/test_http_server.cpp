@@ -41,7 +41,7 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-std::string serialize(const TestResponse& r) {
+std::string serialize(const TestResponse& r, bool keep_alive) {
   if (r.raw) return *r.raw;
   std::string out = "HTTP/1.1 " + std::to_string(r.status) + " " +
                     std::string(bhttp::obsolete_reason(static_cast<bhttp::status>(r.status))) +
@@ -52,7 +52,7 @@ std::string serialize(const TestResponse& r) {
     framed = framed || beast::iequals(name, "content-length") ||
              beast::iequals(name, "transfer-encoding");
   }
-  out += "Connection: close\r\n";
+  if (!keep_alive) out += "Connection: close\r\n";
   if (r.chunked) {
     out += "Transfer-Encoding: chunked\r\n\r\n";
     // Small chunks, so that a reader has to join several.
@@ -90,6 +90,7 @@ struct TestHttpServer::Impl {
   std::optional<ssl::context> tls;  // declared before ioc: outlives every stream
   std::atomic<Behaviour> behaviour{Behaviour::answer};
   std::atomic<std::int64_t> drip_ms{100};
+  std::atomic<bool> keep_alive{false};
   mutable std::mutex mutex;
   std::vector<TestRequest> requests;
   int connections = 0;
@@ -140,7 +141,7 @@ struct TestHttpServer::Impl {
     });
     if (stopping) co_return;
     const Behaviour how = behaviour.load();
-    const std::chrono::milliseconds drip(drip_ms.load());
+    const bool keep = keep_alive.load();
     beast::error_code ec;
     if (how == Behaviour::never_answer) {
       timer.expires_at(asio::steady_timer::time_point::max());
@@ -152,63 +153,102 @@ struct TestHttpServer::Impl {
       co_await stream.async_handshake(ssl::stream_base::server,
                                       asio::redirect_error(asio::use_awaitable, ec));
       if (ec) co_return;
-      co_await serve(stream, socket, timer, how, drip);
+      co_await serve(stream, socket, timer, how, keep);
     } else {
-      co_await serve(socket, socket, timer, how, drip);
+      co_await serve(socket, socket, timer, how, keep);
     }
   }
 
   template <class Stream>
   asio::awaitable<void> serve(Stream& stream, tcp::socket& socket, asio::steady_timer& timer,
-                              Behaviour how, std::chrono::milliseconds drip) {
+                              Behaviour first, bool keep) {
     beast::error_code ec;
     auto token = asio::redirect_error(asio::use_awaitable, ec);
     beast::flat_buffer buffer;
-    bhttp::request_parser<bhttp::string_body> parser;
-    parser.body_limit(16u * 1024 * 1024);
-    co_await bhttp::async_read(stream, buffer, parser, token);
-    if (ec) co_return;
-    const TestRequest request = record(parser.get());
+    for (int n = 0;; ++n) {
+      bhttp::request_parser<bhttp::string_body> parser;
+      parser.body_limit(16u * 1024 * 1024);
+      co_await bhttp::async_read(stream, buffer, parser, token);
+      if (ec) co_return;
+      const Behaviour how = n == 0 ? first : behaviour.load();
+      const std::chrono::milliseconds drip(drip_ms.load());
+      const TestRequest request = record(parser.get());
+      auto wait = [&]() -> asio::awaitable<void> {
+        timer.expires_after(drip);
+        co_await timer.async_wait(token);
+      };
 
-    switch (how) {
-      case Behaviour::reset_after_request:
-        // SO_LINGER with a zero timeout turns close() into an RST (RFC 9293 §3.6).
-        socket.set_option(tcp::socket::linger(true, 0), ec);
-        socket.close(ec);
-        co_return;
-      case Behaviour::close_without_answer:
-        socket.shutdown(tcp::socket::shutdown_both, ec);
-        socket.close(ec);
-        co_return;
-      case Behaviour::endless_body:
-      case Behaviour::endless_chunked_body: {
-        const bool chunked = how == Behaviour::endless_chunked_body;
-        const std::string head = endless_head(chunked);
-        co_await asio::async_write(stream, asio::buffer(head), token);
-        const std::string zeros(kEndlessChunk, '0');
-        const std::string piece = chunked ? "10000\r\n" + zeros + "\r\n" : zeros;
-        for (std::size_t sent = 0; !ec && !stopping && sent < kEndlessBytes; sent += kEndlessChunk)
-          co_await asio::async_write(stream, asio::buffer(piece), token);
-        break;
-      }
-      case Behaviour::drip: {
-        const std::string bytes = serialize(answer(request));
-        for (std::size_t i = 0; i < bytes.size() && !ec && !stopping; ++i) {
-          co_await asio::async_write(stream, asio::buffer(&bytes[i], 1), token);
-          if (ec) break;
-          timer.expires_after(drip);
-          co_await timer.async_wait(token);
+      switch (how) {
+        case Behaviour::reset_after_request:
+          // SO_LINGER with a zero timeout turns close() into an RST (RFC 9293 §3.6).
+          socket.set_option(tcp::socket::linger(true, 0), ec);
+          socket.close(ec);
+          co_return;
+        case Behaviour::close_second_request:
+          if (n == 0) {
+            co_await asio::async_write(stream, asio::buffer(serialize(answer(request), keep)),
+                                       token);
+            break;
+          }
+          [[fallthrough]];
+        case Behaviour::close_without_answer:
+          socket.shutdown(tcp::socket::shutdown_both, ec);
+          socket.close(ec);
+          co_return;
+        case Behaviour::endless_body:
+        case Behaviour::endless_chunked_body: {
+          const bool chunked = how == Behaviour::endless_chunked_body;
+          const std::string head = endless_head(chunked);
+          co_await asio::async_write(stream, asio::buffer(head), token);
+          const std::string zeros(kEndlessChunk, '0');
+          const std::string piece = chunked ? "10000\r\n" + zeros + "\r\n" : zeros;
+          for (std::size_t sent = 0; !ec && !stopping && sent < kEndlessBytes;
+               sent += kEndlessChunk)
+            co_await asio::async_write(stream, asio::buffer(piece), token);
+          keep = false;
+          break;
         }
-        break;
+        case Behaviour::drip: {
+          const std::string bytes = serialize(answer(request), keep);
+          for (std::size_t i = 0; i < bytes.size() && !ec && !stopping; ++i) {
+            co_await asio::async_write(stream, asio::buffer(&bytes[i], 1), token);
+            if (ec) break;
+            co_await wait();
+          }
+          break;
+        }
+        case Behaviour::answer_late:
+          co_await wait();
+          if (ec || stopping) co_return;
+          co_await asio::async_write(stream, asio::buffer(serialize(answer(request), keep)), token);
+          break;
+        case Behaviour::answer_then_stray:
+          co_await asio::async_write(
+              stream, asio::buffer(serialize(answer(request), keep) + std::string(kStrayAnswer)),
+              token);
+          break;
+        case Behaviour::answer_then_late_stray:
+          co_await asio::async_write(stream, asio::buffer(serialize(answer(request), keep)), token);
+          if (ec) co_return;
+          co_await wait();
+          if (ec || stopping) co_return;
+          co_await asio::async_write(stream, asio::buffer(kStrayAnswer), token);
+          break;
+        case Behaviour::answer_then_close:
+          co_await asio::async_write(stream, asio::buffer(serialize(answer(request), keep)), token);
+          if (ec) co_return;
+          co_await wait();
+          socket.shutdown(tcp::socket::shutdown_both, ec);
+          socket.close(ec);
+          co_return;
+        case Behaviour::answer:
+        case Behaviour::never_answer:
+          co_await asio::async_write(stream, asio::buffer(serialize(answer(request), keep)), token);
+          break;
       }
-      case Behaviour::answer:
-      case Behaviour::never_answer: {
-        const std::string bytes = serialize(answer(request));
-        co_await asio::async_write(stream, asio::buffer(bytes), token);
-        break;
-      }
+      if (ec || stopping) co_return;
+      if (!keep) break;
     }
-    if (ec || stopping) co_return;
     // Say we are done, then wait for the client to hang up: closing with its
     // bytes unread could turn into a reset that destroys the answer in flight.
     socket.shutdown(tcp::socket::shutdown_send, ec);
@@ -276,6 +316,8 @@ void TestHttpServer::set_behaviour(Behaviour behaviour, std::chrono::millisecond
   impl_->drip_ms = drip_interval.count();
   impl_->behaviour = behaviour;
 }
+
+void TestHttpServer::set_keep_alive(bool on) { impl_->keep_alive = on; }
 
 std::vector<TestRequest> TestHttpServer::requests() const {
   std::lock_guard lock(impl_->mutex);

@@ -11,7 +11,9 @@
 //   idp.set_behaviour(Behaviour::never_answer);        // now it hangs
 //   TestHttpServer tls_idp(handler, TlsFiles{fixture_path("localhost.pem"),
 //                                            fixture_path("localhost-key.pem")});
-// Every answer carries "Connection: close"; one request per connection.
+// Every answer carries "Connection: close" and each connection serves one
+// request, unless set_keep_alive(true): then connections serve request after
+// request, each under the behaviour set when it arrives.
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -50,7 +52,18 @@ enum class Behaviour {
   close_without_answer,  // reads the request, then closes without sending a byte
   endless_body,          // 200 claiming a 50 MB Content-Length, then zeros until the peer leaves
   endless_chunked_body,  // 200 chunked, chunks of zeros until the peer leaves
+  // For keep-alive connections:
+  answer_late,             // the handler's response after drip_interval
+  answer_then_stray,       // the response and, in the same write, a second one nobody asked for
+  answer_then_late_stray,  // the response, then after drip_interval a second one nobody asked for
+  answer_then_close,  // the response (keep-alive), then closes the connection after drip_interval
+  close_second_request,  // answers a connection's first request, closes at its second unanswered
 };
+
+// The unsolicited answer of answer_then_stray and answer_then_late_stray.
+inline constexpr std::string_view kStrayAnswer =
+    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 16\r\n\r\n"
+    "{\"stray\":\"yes\"}";
 
 struct TlsFiles {
   std::string certificate_chain;  // PEM
@@ -70,9 +83,13 @@ class TestHttpServer {
   // "http(s)://127.0.0.1:PORT" + path_and_query.
   [[nodiscard]] std::string url(std::string_view path_and_query = "/") const;
 
-  // Applies to connections accepted from now on.
+  // Applies to connections accepted from now on (with keep-alive: to requests
+  // read from now on).
   void set_behaviour(Behaviour behaviour,
                      std::chrono::milliseconds drip_interval = std::chrono::milliseconds(100));
+
+  // Connections accepted from now on serve many requests (HTTP/1.1 keep-alive).
+  void set_keep_alive(bool on);
 
   [[nodiscard]] std::vector<TestRequest> requests() const;  // complete requests, in order
   [[nodiscard]] int connections() const;                    // accepted so far
