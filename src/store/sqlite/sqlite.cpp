@@ -64,6 +64,12 @@ std::optional<std::int64_t> Row::opt_int64(int col) const {
 double Row::real(int col) const { return sqlite3_column_double(s_, col); }
 
 Connection::Connection(const std::string& path) {
+  // SQLite counts every allocation under one process-wide mutex unless told
+  // not to; with several workers that mutex was a visible share of the
+  // futex calls under load. Must come before SQLite initializes (the first
+  // open); later it is refused harmlessly.
+  static const int no_memstatus = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+  (void)no_memstatus;
   int rc =
       sqlite3_open_v2(path.c_str(), &db_,
                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
@@ -79,9 +85,31 @@ Connection::Connection(const std::string& path) {
   // across process crashes in WAL mode (only an OS crash may lose the last
   // commits). Foreign keys are off by default in SQLite.
   (void)exec_script("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
+  // Replaces SQLite's auto-checkpoint (see checkpoint_when_full).
+  sqlite3_wal_hook(db_, checkpoint_when_full, this);
+}
+
+// Checkpoint starvation: SQLite's auto-checkpoint is PASSIVE, and under a
+// steady mix of readers and writers it rarely reaches the end of the WAL (some
+// reader is always on an older snapshot). The WAL is then never started over,
+// stays over the limit, and every later commit runs another checkpoint with
+// two fdatasync calls: measured under bench/run's sign-in load, ~1.5 per
+// sign-in. A RESTART checkpoint waits (briefly) for those readers, so once it
+// succeeds the next writer starts the WAL from the beginning and the following
+// kWalCheckpointPages pages commit without any sync. It runs after the commit,
+// with the write lock already released (sqlite3_wal_hook).
+int checkpoint_when_full(void* connection, sqlite3* db, const char* name, int pages) {
+  if (pages < kWalCheckpointPages) return SQLITE_OK;
+  auto* c = static_cast<Connection*>(connection);
+  sqlite3_busy_timeout(db, static_cast<int>(kCheckpointWait.count()));
+  // SQLITE_BUSY (a reader outlasted the wait) is fine: the next commit tries again.
+  (void)sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
+  sqlite3_busy_timeout(db, static_cast<int>(c->busy_wait_.count()));
+  return SQLITE_OK;
 }
 
 Connection::~Connection() {
+  release_writer();
   for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
   sqlite3_close(db_);
 }
@@ -123,13 +151,46 @@ Result<sqlite3_stmt*> Connection::prepare(std::string_view sql, const std::vecto
   return stmt;
 }
 
+void Connection::take_writer() {
+  // A thread that already writes on another connection would wait on itself:
+  // after busy_wait_ it goes on and meets SQLite's own lock and timeout.
+  if (writer_ && !holds_writer_) holds_writer_ = writer_->try_lock_for(busy_wait_);
+}
+
+void Connection::release_writer() {
+  if (holds_writer_) writer_->unlock();
+  holds_writer_ = false;
+}
+
+Result<void> Connection::begin() {
+  take_writer();
+  auto r = sql::ok_or(exec("BEGIN IMMEDIATE"));
+  if (!r) release_writer();
+  return r;
+}
+
+Result<void> Connection::commit() {
+  auto r = sql::ok_or(exec("COMMIT"));
+  if (sqlite3_get_autocommit(db_)) release_writer();  // a failed COMMIT may leave it open
+  return r;
+}
+
+void Connection::rollback() {
+  (void)exec("ROLLBACK");
+  if (sqlite3_get_autocommit(db_)) release_writer();
+}
+
 Result<int> Connection::exec(std::string_view sql, const std::vector<Value>& params) {
   auto stmt = prepare(sql, params);
   if (!stmt) return tl::unexpected(stmt.error());
+  const bool lone_write =
+      !holds_writer_ && sqlite3_get_autocommit(db_) && !sqlite3_stmt_readonly(*stmt);
+  if (lone_write) take_writer();
   int rc;
   while ((rc = sqlite3_step(*stmt)) == SQLITE_ROW) {
   }
   sqlite3_reset(*stmt);
+  if (lone_write) release_writer();
   if (rc != SQLITE_DONE) {
     last_error_ = sqlite3_errmsg(db_);
     if ((rc & 0xff) != SQLITE_CONSTRAINT) {
@@ -150,10 +211,15 @@ Result<void> Connection::query(std::string_view sql, const std::vector<Value>& p
                                const std::function<void(Row&)>& on_row) {
   auto stmt = prepare(sql, params);
   if (!stmt) return tl::unexpected(stmt.error());
+  // DELETE … RETURNING is a write that returns rows.
+  const bool lone_write =
+      !holds_writer_ && sqlite3_get_autocommit(db_) && !sqlite3_stmt_readonly(*stmt);
+  if (lone_write) take_writer();
   int rc;
   Row row(*stmt);
   while ((rc = sqlite3_step(*stmt)) == SQLITE_ROW) on_row(row);
   sqlite3_reset(*stmt);
+  if (lone_write) release_writer();
   if (rc != SQLITE_DONE) {
     last_error_ = sqlite3_errmsg(db_);
     spdlog::warn("sqlite: {}", last_error_);
@@ -163,6 +229,7 @@ Result<void> Connection::query(std::string_view sql, const std::vector<Value>& p
 }
 
 void Connection::set_busy_timeout(std::chrono::milliseconds wait) {
+  busy_wait_ = wait;
   sqlite3_busy_timeout(db_, static_cast<int>(wait.count()));
 }
 
@@ -170,6 +237,7 @@ bool Connection::read_only() const { return sqlite3_db_readonly(db_, "main") == 
 
 void Connection::end_open_transaction() {
   if (db_ && !sqlite3_get_autocommit(db_)) (void)exec_script("ROLLBACK");
+  release_writer();
 }
 
 Result<void> Connection::exec_script(std::string_view sql) {
@@ -191,6 +259,7 @@ Pool::Pool(std::string path, int size) : path_(std::move(path)) {
 std::unique_ptr<Connection> Pool::open_connection() {
   auto c = std::make_unique<Connection>(path_);
   c->report_writes_to(&write_failing_);
+  c->share_writer_lock(&writer_);
   return c;
 }
 

@@ -48,6 +48,16 @@ class Row {
 // checkpoint) before it fails as unavailable.
 inline constexpr std::chrono::milliseconds kBusyTimeout{5000};
 
+// The WAL's size, in pages, at which the committing connection checkpoints it
+// (SQLite's own default), and how long that checkpoint waits for readers of
+// older snapshots before it gives up until the next commit.
+inline constexpr int kWalCheckpointPages = 1000;
+inline constexpr std::chrono::milliseconds kCheckpointWait{200};
+
+class Connection;
+// sqlite3_wal_hook callback; see Connection's constructor.
+int checkpoint_when_full(void* connection, sqlite3* db, const char* name, int pages);
+
 class Connection {
  public:
   using Row = sqlite::Row;
@@ -69,9 +79,15 @@ class Connection {
   // A transaction (sql::transaction): BEGIN IMMEDIATE takes the write lock
   // before the first read, so read-then-write transactions run one after
   // another; COMMIT runs as a statement so it clears write_failing.
-  Result<void> begin() { return sql::ok_or(exec("BEGIN IMMEDIATE")); }
-  Result<void> commit() { return sql::ok_or(exec("COMMIT")); }
-  void rollback() { (void)exec("ROLLBACK"); }
+  Result<void> begin();
+  Result<void> commit();
+  void rollback();
+  // The process's writers queue here rather than in SQLite's busy handler,
+  // which sleeps 1, 2, 5, 10… ms between tries: under concurrent sign-ins
+  // those sleeps, not the CPU, bounded the rate. Held from begin() to the end
+  // of the transaction, or around a lone write. Other processes (the CLI)
+  // still meet SQLite's lock and busy timeout.
+  void share_writer_lock(std::timed_mutex* writer) { writer_ = writer; }
 
   // Where this connection reports the outcome of writes: set when one fails
   // for a reason other than a constraint (locked, read-only, disk full, I/O),
@@ -91,6 +107,12 @@ class Connection {
   std::unordered_map<std::string, sqlite3_stmt*> cache_;
   std::string last_error_;
   std::atomic<bool>* write_failing_ = nullptr;
+  std::chrono::milliseconds busy_wait_{kBusyTimeout};
+  void take_writer();
+  void release_writer();
+  std::timed_mutex* writer_ = nullptr;
+  bool holds_writer_ = false;
+  friend int checkpoint_when_full(void*, sqlite3*, const char*, int);
 };
 
 class Pool {
@@ -124,6 +146,7 @@ class Pool {
 
  private:
   std::string path_;
+  std::timed_mutex writer_;  // see Connection::share_writer_lock
   std::mutex mu_;
   std::condition_variable cv_;
   std::unique_ptr<Connection> open_connection();
