@@ -108,8 +108,8 @@ BenchProvider::BenchProvider(OpOptions options, SigningKey key, std::function<st
     alg_ = "ES256";
     const std::string x = bn_member(key_.get(), OSSL_PKEY_PARAM_EC_PUB_X, 32);
     const std::string y = bn_member(key_.get(), OSSL_PKEY_PARAM_EC_PUB_Y, 32);
-    kid_ = crypto::base64url_encode(crypto::sha256(R"({"crv":"P-256","kty":"EC","x":")" + x +
-                                                   R"(","y":")" + y + R"("})"));
+    kid_ = crypto::base64url_encode(
+        crypto::sha256(R"({"crv":"P-256","kty":"EC","x":")" + x + R"(","y":")" + y + R"("})"));
     jwk = {{"kty", "EC"}, {"crv", "P-256"}, {"x", x}, {"y", y}};
   } else {
     throw std::invalid_argument("the signing key must be RSA of at least 2048 bits or EC P-256");
@@ -118,8 +118,7 @@ BenchProvider::BenchProvider(OpOptions options, SigningKey key, std::function<st
   jwk["alg"] = alg_;
   jwk["kid"] = kid_;
   jwks_ = json{{"keys", json::array({jwk})}}.dump();
-  header_b64_ =
-      crypto::base64url_encode(json{{"alg", alg_}, {"kid", kid_}, {"typ", "JWT"}}.dump());
+  header_b64_ = crypto::base64url_encode(json{{"alg", alg_}, {"kid", kid_}, {"typ", "JWT"}}.dump());
   for (std::size_t i = 0; i < kShards; ++i) shards_.push_back(std::make_unique<Shard>());
 }
 

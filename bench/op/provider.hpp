@@ -97,7 +97,7 @@ class BenchProvider {
   OpOptions options_;
   SigningKey key_;
   std::function<std::int64_t()> now_;
-  std::string alg_;         // "ES256" or "RS256", from the key
+  std::string alg_;  // "ES256" or "RS256", from the key
   std::string kid_;
   std::string header_b64_;  // the JWS header, the same for every token
   std::string jwks_;
