@@ -132,49 +132,38 @@ tl::expected<SignedIn, Failure> SigninFlow::complete(const domain::LoginAttempt&
   if (!id->email || id->email->empty()) return fail(FailureKind::no_email);
 
   auto now = clock_.unix_seconds();
-  std::string email = *id->email;
-  std::string name = id->name && !id->name->empty() ? *id->name : email;
-  auto existing = db_.users().find_by_sub(team.id, id->sub);
-  if (!existing) return store_down();
-  domain::User user;
-  if (*existing) {
-    user = **existing;
-    if (!db_.users().record_login(user.id, email, name, now)) return store_down();
-    user.email = email;
-    user.name = name;
-    user.last_login_at = now;
-  } else {
-    // Just-in-time account: the first sign-in creates the person. Only the
-    // configured admin email (verified) becomes admin (SPEC.md §7).
-    user.id = "usr_" + crypto::random_token(rng_, 16);
-    user.team_id = team.id;
-    user.sub = id->sub;
-    user.email = email;
-    user.name = name;
-    user.role = domain::becomes_admin(email, team.admin_email, id->email_verified)
+  // The person as a first sign-in creates them (just-in-time account); when
+  // (team, sub) exists, only email, name and the time are taken from here.
+  // Only the configured admin email (verified) becomes admin (SPEC.md §7).
+  domain::User person;
+  person.id = "usr_" + crypto::random_token(rng_, 16);
+  person.team_id = team.id;
+  person.sub = id->sub;
+  person.email = *id->email;
+  person.name = id->name && !id->name->empty() ? *id->name : person.email;
+  person.role = domain::becomes_admin(person.email, team.admin_email, id->email_verified)
                     ? domain::Role::admin
                     : domain::Role::member;
-    user.created_at = user.last_login_at = now;
-    auto ins = db_.users().insert(user);
-    if (!ins && ins.error() == store::StoreError::conflict) {
-      // The same person's first sign-in completed in another tab at once.
-      auto again = db_.users().find_by_sub(team.id, id->sub);
-      if (!again || !*again) return store_down();
-      user = **again;
-    } else if (!ins) {
-      return store_down();
-    }
-  }
-  auto session = sessions_.create(user, id->id_token);
-  if (!session) return store_down();
-  nlohmann::json d = {{"sub", user.sub}, {"role", domain::to_string(user.role)}};
-  audit(team.id, user.email, "signin.success", user.id, d.dump());
-  return SignedIn{std::move(*session), a.return_to, user, team};
+  person.created_at = person.last_login_at = now;
+  auto session = sessions_.prepare(team.id, id->id_token);
+  // Person, session and signin.success in one transaction (one commit, not
+  // three). Its audit event is part of it: when the event cannot be stored
+  // the sign-in fails with store_unavailable and leaves no session behind,
+  // rather than succeed with no trace in the audit trail.
+  auto recorded = db_.signins().record(
+      {.person = std::move(person),
+       .session = std::move(session.row),
+       .audit = [&](const domain::User& u) {
+         nlohmann::json d = {{"sub", u.sub}, {"role", domain::to_string(u.role)}};
+         return audit_event(team.id, u.email, "signin.success", u.id, d.dump());
+       }});
+  if (!recorded) return store_down();
+  return SignedIn{std::move(session.created), a.return_to, std::move(recorded->person), team};
 }
 
-void SigninFlow::audit(const std::string& team_id, const std::string& actor,
-                       const std::string& action, const std::string& target,
-                       const std::string& details) {
+domain::AuditEvent SigninFlow::audit_event(const std::string& team_id, const std::string& actor,
+                                           const std::string& action, const std::string& target,
+                                           const std::string& details) {
   domain::AuditEvent e;
   e.id = "evt_" + crypto::random_token(rng_, 12);
   e.at_us = std::chrono::duration_cast<std::chrono::microseconds>(clock_.now().time_since_epoch())
@@ -184,9 +173,15 @@ void SigninFlow::audit(const std::string& team_id, const std::string& actor,
   e.action = action;
   e.target = target;
   e.details = details;
-  // The audit trail must not turn a working sign-in into a failed one; a
-  // lost event is logged instead.
-  if (!db_.audit().append(e))
+  return e;
+}
+
+void SigninFlow::audit(const std::string& team_id, const std::string& actor,
+                       const std::string& action, const std::string& target,
+                       const std::string& details) {
+  // A failed sign-in fails whether or not its event is stored; a lost event
+  // is logged instead.
+  if (!db_.audit().append(audit_event(team_id, actor, action, target, details)))
     spdlog::error("audit event {} for team {} not stored", action, team_id);
 }
 

@@ -71,6 +71,10 @@ class SigninFlow {
   tl::expected<domain::Team, Failure> enabled_team(const std::string& team_id);
   tl::expected<SignedIn, Failure> complete(const domain::LoginAttempt& attempt,
                                            const http::Params& params);
+  domain::AuditEvent audit_event(const std::string& team_id, const std::string& actor,
+                                 const std::string& action, const std::string& target,
+                                 const std::string& details);
+  // signin.failure: stored on its own.
   void audit(const std::string& team_id, const std::string& actor, const std::string& action,
              const std::string& target, const std::string& details);
 

@@ -254,6 +254,13 @@ void announce(store::SessionStore& s, const Clock& clock, std::string_view kind,
                  store::to_string(r.error()));
 }
 
+// A person's role, email or name changed: forgotten here, announced elsewhere.
+void user_changed(store::Database& inner, SessionCache& cache, const Clock& clock,
+                  std::string_view user_id) {
+  cache.evict_user(user_id);
+  announce(inner.sessions(), clock, store::kUserChanged, user_id);
+}
+
 }  // namespace
 
 class ObservedDatabase::Users final : public store::UserStore {
@@ -268,16 +275,6 @@ class ObservedDatabase::Users final : public store::UserStore {
     return inner_.users().find_by_sub(team_id, sub);
   }
   store::Result<void> insert(const domain::User& u) override { return inner_.users().insert(u); }
-  store::Result<void> record_login(std::string_view user_id, std::string_view email,
-                                   std::string_view name, std::int64_t at) override {
-    // Most sign-ins change nothing /me shows: only a new email or name
-    // evicts and is announced, so sign-ins do not flood the feed.
-    auto before = inner_.users().find(user_id);
-    auto r = inner_.users().record_login(user_id, email, name, at);
-    if (r && (!before || !*before || (*before)->email != email || (*before)->name != name))
-      changed(user_id);
-    return r;
-  }
   store::Result<std::vector<domain::User>> list_by_team(std::string_view team_id) override {
     return inner_.users().list_by_team(team_id);
   }
@@ -289,10 +286,7 @@ class ObservedDatabase::Users final : public store::UserStore {
   }
 
  private:
-  void changed(std::string_view user_id) {
-    cache_.evict_user(user_id);
-    announce(inner_.sessions(), clock_, store::kUserChanged, user_id);
-  }
+  void changed(std::string_view user_id) { user_changed(inner_, cache_, clock_, user_id); }
   store::Database& inner_;
   SessionCache& cache_;
   const Clock& clock_;
@@ -348,14 +342,35 @@ class ObservedDatabase::Sessions final : public store::SessionStore {
   const Clock& clock_;
 };
 
+class ObservedDatabase::Signins final : public store::SigninStore {
+ public:
+  Signins(store::Database& inner, SessionCache& cache, const Clock& clock)
+      : inner_(inner), cache_(cache), clock_(clock) {}
+  // Most sign-ins change nothing /me shows: only a new email or name evicts
+  // and is announced (after the transaction committed), so sign-ins do not
+  // flood the feed. A new session evicts nothing.
+  store::Result<store::RecordedSignin> record(const store::CompletedSignin& s) override {
+    auto r = inner_.signins().record(s);
+    if (r && r->profile_changed) user_changed(inner_, cache_, clock_, r->person.id);
+    return r;
+  }
+
+ private:
+  store::Database& inner_;
+  SessionCache& cache_;
+  const Clock& clock_;
+};
+
 ObservedDatabase::ObservedDatabase(store::Database& inner, SessionCache& cache, const Clock& clock)
     : inner_(inner),
       users_(std::make_unique<Users>(inner, cache, clock)),
-      sessions_(std::make_unique<Sessions>(inner, cache, clock)) {}
+      sessions_(std::make_unique<Sessions>(inner, cache, clock)),
+      signins_(std::make_unique<Signins>(inner, cache, clock)) {}
 
 ObservedDatabase::~ObservedDatabase() = default;
 
 store::UserStore& ObservedDatabase::users() { return *users_; }
 store::SessionStore& ObservedDatabase::sessions() { return *sessions_; }
+store::SigninStore& ObservedDatabase::signins() { return *signins_; }
 
 }  // namespace gatehouse::signin

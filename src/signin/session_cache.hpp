@@ -120,8 +120,9 @@ class SessionCache {
 };
 
 // The database seen through the session cache: the writes that end or change
-// a cached session evict it here at once and append to the change feed for
-// the other instances. Everything else passes through.
+// a cached session (including a sign-in that refreshes a person's email or
+// name) evict it here at once and append to the change feed for the other
+// instances. Everything else passes through.
 class ObservedDatabase final : public store::Database {
  public:
   ObservedDatabase(store::Database& inner, SessionCache& cache, const Clock& clock);
@@ -131,6 +132,7 @@ class ObservedDatabase final : public store::Database {
   store::SessionStore& sessions() override;
   store::LoginAttemptStore& login_attempts() override { return inner_.login_attempts(); }
   store::AuditStore& audit() override { return inner_.audit(); }
+  store::SigninStore& signins() override;
   store::TokenStore& tokens() override { return inner_.tokens(); }
   store::ModelStore& models() override { return inner_.models(); }
   store::UsageStore& usage() override { return inner_.usage(); }
@@ -140,9 +142,11 @@ class ObservedDatabase final : public store::Database {
  private:
   class Users;
   class Sessions;
+  class Signins;
   store::Database& inner_;
   std::unique_ptr<Users> users_;
   std::unique_ptr<Sessions> sessions_;
+  std::unique_ptr<Signins> signins_;
 };
 
 }  // namespace gatehouse::signin

@@ -22,20 +22,25 @@ std::string Sessions::cookie_name() const {
   return settings_.secure_cookies ? "__Host-gh_session" : "gh_session";
 }
 
-store::Result<Sessions::Created> Sessions::create(const domain::User& user,
-                                                  const std::string& id_token) {
+Sessions::Prepared Sessions::prepare(const std::string& team_id, const std::string& id_token) {
   Created c{crypto::random_token(rng_, 32), crypto::random_token(rng_, 32)};
   auto now = clock_.unix_seconds();
   domain::Session s;
   s.id_hash = hash_id(c.cookie_value);
-  s.user_id = user.id;
-  s.team_id = user.team_id;
+  s.team_id = team_id;
   s.csrf_token = c.csrf_token;
   s.id_token_sealed = box_.seal(id_token, aad_for(s.id_hash));
   s.created_at = s.last_seen_at = now;
   s.expires_at = now + settings_.absolute_ttl.count();
-  if (auto r = db_.sessions().insert(s); !r) return tl::unexpected(r.error());
-  return c;
+  return {std::move(c), std::move(s)};
+}
+
+store::Result<Sessions::Created> Sessions::create(const domain::User& user,
+                                                  const std::string& id_token) {
+  auto p = prepare(user.team_id, id_token);
+  p.row.user_id = user.id;
+  if (auto r = db_.sessions().insert(p.row); !r) return tl::unexpected(r.error());
+  return std::move(p.created);
 }
 
 std::shared_ptr<const AuthContext> Sessions::authenticate_cached(std::string_view cookie_value) {

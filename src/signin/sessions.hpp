@@ -6,6 +6,7 @@
 // team's state are read on every request. Either way a role change or a
 // disabled team applies at the very next request on this instance.
 //   auto s = sessions.create(user, id_token);           // set cookie s->cookie_value
+//   auto p = sessions.prepare(team_id, id_token);       // the row, for db.signins().record()
 //   auto who = sessions.authenticate(cookie_value);     // Result<optional<AuthContext>>
 //   if (auto who = sessions.authenticate_cached(v))     // no I/O (I/O thread); nullptr: ask
 //   authenticate()
@@ -42,6 +43,14 @@ class Sessions {
   };
   [[nodiscard]] store::Result<Created> create(const domain::User& user,
                                               const std::string& id_token);
+  // A new session of a person of team_id, built but not stored: the
+  // sign-in's one transaction (store::SigninStore) stores it and fills in
+  // row.user_id once it knows the person.
+  struct Prepared {
+    Created created;
+    domain::Session row;
+  };
+  [[nodiscard]] Prepared prepare(const std::string& team_id, const std::string& id_token);
   // nullopt: no such session, expired (absolute or idle), person or team gone, team disabled.
   [[nodiscard]] store::Result<std::optional<AuthContext>> authenticate(
       std::string_view cookie_value);

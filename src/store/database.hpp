@@ -12,6 +12,7 @@
 #include "store/login_attempt_store.hpp"
 #include "store/result.hpp"
 #include "store/session_store.hpp"
+#include "store/signin_store.hpp"
 #include "store/team_store.hpp"
 #include "store/user_store.hpp"
 #include "store/workspace_stores.hpp"
@@ -26,6 +27,8 @@ class Database {
   [[nodiscard]] virtual SessionStore& sessions() = 0;
   [[nodiscard]] virtual LoginAttemptStore& login_attempts() = 0;
   [[nodiscard]] virtual AuditStore& audit() = 0;
+  // A successful sign-in's person, session and audit event, in one transaction.
+  [[nodiscard]] virtual SigninStore& signins() = 0;
   [[nodiscard]] virtual TokenStore& tokens() = 0;
   [[nodiscard]] virtual ModelStore& models() = 0;
   [[nodiscard]] virtual UsageStore& usage() = 0;

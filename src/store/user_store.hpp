@@ -15,11 +15,9 @@ class UserStore {
   [[nodiscard]] virtual Result<std::optional<domain::User>> find(std::string_view user_id) = 0;
   [[nodiscard]] virtual Result<std::optional<domain::User>> find_by_sub(std::string_view team_id,
                                                                         std::string_view sub) = 0;
-  // conflict when (team_id, sub) exists already (two first sign-ins at once).
+  // conflict when (team_id, sub) exists already. A sign-in creates or
+  // refreshes its person through SigninStore (signin_store.hpp).
   [[nodiscard]] virtual Result<void> insert(const domain::User& user) = 0;
-  // Refreshes email and name from the provider and records the sign-in.
-  [[nodiscard]] virtual Result<void> record_login(std::string_view user_id, std::string_view email,
-                                                  std::string_view name, std::int64_t at) = 0;
   [[nodiscard]] virtual Result<std::vector<domain::User>> list_by_team(
       std::string_view team_id) = 0;
 

@@ -286,6 +286,7 @@ class HookedDatabase final : public store::Database {
   store::SessionStore& sessions() override { return inner_.sessions(); }
   store::LoginAttemptStore& login_attempts() override { return inner_.login_attempts(); }
   store::AuditStore& audit() override { return inner_.audit(); }
+  store::SigninStore& signins() override { return inner_.signins(); }
   store::TokenStore& tokens() override { return tokens_; }
   store::ModelStore& models() override { return inner_.models(); }
   store::UsageStore& usage() override { return inner_.usage(); }

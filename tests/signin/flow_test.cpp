@@ -458,6 +458,19 @@ TEST_F(SigninFlow, StoreDownIs503) {
   expect_failure(cb, FailureKind::store_unavailable, 503);
 }
 
+// Person, session and signin.success are one transaction (docs/signin.md,
+// "Writes per sign-in"): a sign-in whose audit event cannot be stored must
+// not leave a session nobody can trace, nor the person it would have made.
+TEST_F(SigninFlow, SignInWhoseAuditEventCannotBeStoredFailsWithoutSession) {
+  auto a = w.begin("acme");
+  ASSERT_TRUE(a);
+  ASSERT_TRUE(w.sql()->exec_script("DROP TABLE audit_events"));
+  auto r = w.complete(a->started, w.idp, "00u-ada", "ada@acme.example");
+  expect_failure(r, FailureKind::store_unavailable, 503);
+  EXPECT_EQ(rows("sessions"), 0);
+  EXPECT_EQ(rows("users"), 0);
+}
+
 // ---------------------------------------------------------------- sessions
 
 class Sessions : public SigninFlow {};

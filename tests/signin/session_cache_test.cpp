@@ -38,6 +38,7 @@ class FeedSwitch final : public store::Database {
   store::SessionStore& sessions() override { return sessions_; }
   store::LoginAttemptStore& login_attempts() override { return inner_->login_attempts(); }
   store::AuditStore& audit() override { return inner_->audit(); }
+  store::SigninStore& signins() override { return inner_->signins(); }
   store::TokenStore& tokens() override { return inner_->tokens(); }
   store::ModelStore& models() override { return inner_->models(); }
   store::UsageStore& usage() override { return inner_->usage(); }
@@ -184,6 +185,28 @@ class SessionCacheTest : public ::testing::TestWithParam<std::string> {
     return u;
   }
 
+  // A returning sign-in of `who` on instance i, stored as SigninFlow stores it.
+  store::Result<store::RecordedSignin> sign_in_again(Instance& i, const domain::User& who,
+                                                     const std::string& email,
+                                                     const std::string& name, std::int64_t at) {
+    auto fresh = i.sessions.prepare(who.team_id, "id-token");
+    domain::User candidate = who;
+    candidate.id = "usr_candidate";
+    candidate.email = email;
+    candidate.name = name;
+    candidate.last_login_at = at;
+    return i.observed.signins().record(
+        {.person = candidate, .session = fresh.row, .audit = [&](const domain::User& u) {
+           return domain::AuditEvent{"evt_" + crypto::random_token(rng, 12),
+                                     at * 1'000'000,
+                                     u.team_id,
+                                     u.email,
+                                     "signin.success",
+                                     u.id,
+                                     "{}"};
+         }});
+  }
+
   // `gatehouse team …` in a process of its own.
   int team_command(const std::function<int(cli::TeamCommands&)>& run) {
     cli::TeamCommands cmds(
@@ -286,8 +309,7 @@ TEST_P(SessionCacheTest, ReplayAfterLogoutOnAnotherInstanceIsRefusedWithinOnePol
 
 TEST_P(SessionCacheTest,
        ProfileRefreshedAtSignInIsShownAtTheNextRequestHereAndAfterOnePollElsewhere) {
-  ASSERT_TRUE(a->observed.users().record_login(user.id, "robert@acme.example", "Robert",
-                                               clock.unix_seconds()));
+  ASSERT_TRUE(sign_in_again(*a, user, "robert@acme.example", "Robert", clock.unix_seconds()));
   EXPECT_FALSE(a->hit(cookie));
   EXPECT_EQ(a->who(cookie)->user.name, "Robert");
   b->cache.refresh();
@@ -300,8 +322,7 @@ TEST_P(SessionCacheTest,
 TEST_P(SessionCacheTest, SignInThatChangesNothingShownWritesNoFeedRowAndKeepsTheCache) {
   auto before = cli_db->sessions().changes_since(0);
   ASSERT_TRUE(before);
-  ASSERT_TRUE(
-      a->observed.users().record_login(user.id, user.email, user.name, clock.unix_seconds() + 5));
+  ASSERT_TRUE(sign_in_again(*a, user, user.email, user.name, clock.unix_seconds() + 5));
   auto after = cli_db->sessions().changes_since(0);
   ASSERT_TRUE(after);
   EXPECT_EQ(after->size(), before->size());

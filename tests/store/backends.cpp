@@ -28,6 +28,7 @@ class ScratchDatabase final : public store::Database {
   store::SessionStore& sessions() override { return db_->sessions(); }
   store::LoginAttemptStore& login_attempts() override { return db_->login_attempts(); }
   store::AuditStore& audit() override { return db_->audit(); }
+  store::SigninStore& signins() override { return db_->signins(); }
   store::TokenStore& tokens() override { return db_->tokens(); }
   store::ModelStore& models() override { return db_->models(); }
   store::UsageStore& usage() override { return db_->usage(); }

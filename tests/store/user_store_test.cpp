@@ -90,19 +90,6 @@ TEST_P(UserStoreTest, UserOfUnknownTeamIsRefused) {
   EXPECT_FALSE(*db_->users().find("u1"));
 }
 
-TEST_P(UserStoreTest, RecordLoginRefreshesProfileAndTimeOnly) {
-  ASSERT_TRUE(db_->users().insert(a_user("acme", "u1", "sub-1", Role::admin)));
-  ASSERT_TRUE(db_->users().record_login("u1", "new@acme.test", "New Name", kT0 + 100));
-  auto u = db_->users().find("u1");
-  ASSERT_TRUE(u && *u);
-  EXPECT_EQ((*u)->email, "new@acme.test");
-  EXPECT_EQ((*u)->name, "New Name");
-  EXPECT_EQ((*u)->last_login_at, kT0 + 100);
-  EXPECT_EQ((*u)->created_at, kT0);
-  EXPECT_EQ((*u)->role, Role::admin);
-  EXPECT_EQ((*u)->sub, "sub-1");
-}
-
 TEST_P(UserStoreTest, ListByTeamIsOldestFirstAndOnlyThatTeam) {
   ASSERT_TRUE(db_->users().insert(a_user("acme", "u-c", "sub-c", Role::member, kT0 + 30)));
   ASSERT_TRUE(db_->users().insert(a_user("acme", "u-a", "sub-a", Role::member, kT0 + 10)));

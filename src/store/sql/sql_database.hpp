@@ -23,6 +23,7 @@ class SqlDatabase : public Database {
         sessions_(pool_),
         attempts_(pool_),
         audit_(pool_),
+        signins_(pool_),
         tokens_(pool_),
         models_(pool_),
         usage_(pool_) {}
@@ -32,6 +33,7 @@ class SqlDatabase : public Database {
   SessionStore& sessions() final { return sessions_; }
   LoginAttemptStore& login_attempts() final { return attempts_; }
   AuditStore& audit() final { return audit_; }
+  SigninStore& signins() final { return signins_; }
   TokenStore& tokens() final { return tokens_; }
   ModelStore& models() final { return models_; }
   UsageStore& usage() final { return usage_; }
@@ -45,6 +47,7 @@ class SqlDatabase : public Database {
   SqlSessionStore<Db> sessions_;
   SqlLoginAttemptStore<Db> attempts_;
   SqlAuditStore<Db> audit_;
+  SqlSigninStore<Db> signins_;
   SqlTokenStore<Db> tokens_;
   SqlModelStore<Db> models_;
   SqlUsageStore<Db> usage_;

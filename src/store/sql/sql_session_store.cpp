@@ -2,15 +2,13 @@
 // (migrations/0005_session_changes.sql), over either driver.
 #include <algorithm>
 
+#include "store/sql/signin_statements.hpp"
 #include "store/sql/sql_stores.hpp"
 #include "store/sql/transaction.hpp"
 
 namespace gatehouse::store::sql {
 namespace {
 
-constexpr std::string_view kInsertSession =
-    "INSERT INTO sessions (id_hash, user_id, team_id, csrf_token, id_token_sealed, created_at, "
-    "last_seen_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
 constexpr std::string_view kFindSession =
     "SELECT id_hash, user_id, team_id, csrf_token, id_token_sealed, created_at, last_seen_at, "
     "expires_at FROM sessions WHERE id_hash = $1";

@@ -13,6 +13,7 @@
 #include "store/login_attempt_store.hpp"
 #include "store/postgres/postgres.hpp"
 #include "store/session_store.hpp"
+#include "store/signin_store.hpp"
 #include "store/sqlite/sqlite.hpp"
 #include "store/team_store.hpp"
 #include "store/user_store.hpp"
@@ -42,8 +43,6 @@ class SqlUserStore final : public UserStore {
   Result<std::optional<domain::User>> find_by_sub(std::string_view team_id,
                                                   std::string_view sub) override;
   Result<void> insert(const domain::User& user) override;
-  Result<void> record_login(std::string_view user_id, std::string_view email, std::string_view name,
-                            std::int64_t at) override;
   Result<std::vector<domain::User>> list_by_team(std::string_view team_id) override;
   Result<RoleChange> set_role(std::string_view team_id, std::string_view user_id,
                               domain::Role role) override;
@@ -89,6 +88,16 @@ class SqlAuditStore final : public AuditStore {
   explicit SqlAuditStore(typename Db::Pool& pool) : pool_(pool) {}
   Result<void> append(const domain::AuditEvent& event) override;
   Result<std::vector<domain::AuditEvent>> list(const AuditQuery& q) override;
+
+ private:
+  typename Db::Pool& pool_;
+};
+
+template <class Db>
+class SqlSigninStore final : public SigninStore {
+ public:
+  explicit SqlSigninStore(typename Db::Pool& pool) : pool_(pool) {}
+  Result<RecordedSignin> record(const CompletedSignin& signin) override;
 
  private:
   typename Db::Pool& pool_;
@@ -146,6 +155,7 @@ class SqlUsageStore final : public UsageStore {
   extern template class SqlSessionStore<Db>;      \
   extern template class SqlLoginAttemptStore<Db>; \
   extern template class SqlAuditStore<Db>;        \
+  extern template class SqlSigninStore<Db>;       \
   extern template class SqlTokenStore<Db>;        \
   extern template class SqlModelStore<Db>;        \
   extern template class SqlUsageStore<Db>;

@@ -1,4 +1,5 @@
 // People of a team, and the role change transaction, over either driver.
+#include "store/sql/signin_statements.hpp"
 #include "store/sql/sql_stores.hpp"
 #include "store/sql/transaction.hpp"
 
@@ -8,17 +9,12 @@ namespace {
 constexpr std::string_view kFindUser =
     "SELECT id, team_id, sub, email, name, role, created_at, last_login_at FROM users WHERE id = "
     "$1";
-constexpr std::string_view kFindUserBySub =
-    "SELECT id, team_id, sub, email, name, role, created_at, last_login_at FROM users "
-    "WHERE team_id = $1 AND sub = $2";
 constexpr std::string_view kListUsers =
     "SELECT id, team_id, sub, email, name, role, created_at, last_login_at FROM users "
     "WHERE team_id = $1 ORDER BY created_at, id COLLATE \"C\"";
 constexpr std::string_view kInsertUser =
     "INSERT INTO users (id, team_id, sub, email, name, role, created_at, last_login_at) "
     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
-constexpr std::string_view kRecordLogin =
-    "UPDATE users SET email = $2, name = $3, last_login_at = $4 WHERE id = $1";
 
 // Serialises role changes per team where transactions do not (PostgreSQL):
 // the second of two concurrent demotions waits here and then counts the
@@ -30,20 +26,6 @@ constexpr std::string_view kRoleOf = "SELECT role FROM users WHERE team_id = $1 
 constexpr std::string_view kCountAdmins =
     "SELECT COUNT(*) FROM users WHERE team_id = $1 AND role = 'admin'";
 constexpr std::string_view kSetRole = "UPDATE users SET role = $3 WHERE team_id = $1 AND id = $2";
-
-template <class Row>
-domain::User read_user(const Row& r) {
-  domain::User u;
-  u.id = r.text(0);
-  u.team_id = r.text(1);
-  u.sub = r.text(2);
-  u.email = r.text(3);
-  u.name = r.text(4);
-  u.role = domain::parse_role(r.text(5)).value_or(domain::Role::member);
-  u.created_at = r.int64(6);
-  u.last_login_at = r.int64(7);
-  return u;
-}
 
 }  // namespace
 
@@ -69,15 +51,6 @@ Result<void> SqlUserStore<Db>::insert(const domain::User& u) {
     return ok_or(c.exec(kInsertUser,
                         {u.id, u.team_id, u.sub, u.email, u.name,
                          std::string(domain::to_string(u.role)), u.created_at, u.last_login_at}));
-  });
-}
-
-template <class Db>
-Result<void> SqlUserStore<Db>::record_login(std::string_view user_id, std::string_view email,
-                                            std::string_view name, std::int64_t at) {
-  return pool_.with([&](typename Db::Connection& c) {
-    return ok_or(
-        c.exec(kRecordLogin, {std::string(user_id), std::string(email), std::string(name), at}));
   });
 }
 
