@@ -36,6 +36,9 @@ class RequestParser : public boost::beast::http::basic_parser<true> {
   [[nodiscard]] bool is_head() const { return head_; }
   [[nodiscard]] bool has_transfer_encoding() const { return transfer_encoding_; }
   [[nodiscard]] bool has_content_length() const { return content_length_; }
+  // What trailer fields (after a chunked body) may take, name and value
+  // bytes: what the header left of the header limit.
+  void trailer_limit(std::size_t bytes) { trailer_left_ = bytes; }
 
  private:
   using error_code = boost::beast::error_code;
@@ -59,6 +62,7 @@ class RequestParser : public boost::beast::http::basic_parser<true> {
   bool head_ = false;
   bool transfer_encoding_ = false;
   bool content_length_ = false;
+  std::size_t trailer_left_ = 0;
 };
 
 // One request from the bytes a connection delivers, read by read. Beast 1.74

@@ -42,6 +42,29 @@ TEST(ParseRequest, OverlongHeaderIs431) {
   EXPECT_EQ(parse_request(bytes, {.header_limit = 256, .body_limit = 64}), tl::unexpected(431));
 }
 
+TEST(ParseRequest, TrailerFieldIsNeverTakenForAHeader) {
+  // Header smuggling: an Authorization sent after the body, where a proxy in
+  // front may not look (RFC 9110 §6.5.2: trailers are not merged).
+  const std::string bytes =
+      "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+      "3\r\nabc\r\n0\r\nAuthorization: Bearer stolen\r\nCookie: gh_session=x\r\n\r\n";
+  auto r = parse_request(bytes, {});
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->request.body, "abc");
+  EXPECT_FALSE(r->request.header("authorization"));
+  EXPECT_FALSE(r->request.header("cookie"));
+  EXPECT_EQ(r->consumed, bytes.size());
+}
+
+TEST(ParseRequest, TrailersBeyondWhatTheHeaderLeftAre431) {
+  // Found by tests/fuzz/fuzz_http_request: Beast 1.74 does not bound trailers.
+  const std::string head = "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
+  const std::string bytes = head + "3\r\nabc\r\n0\r\nX-Pad: " + std::string(300, 'a') + "\r\n\r\n";
+  EXPECT_EQ(parse_request(bytes, {.header_limit = 256, .body_limit = 64}), tl::unexpected(431));
+  const std::string small = head + "3\r\nabc\r\n0\r\nX-Pad: " + std::string(50, 'a') + "\r\n\r\n";
+  EXPECT_TRUE(parse_request(small, {.header_limit = 256, .body_limit = 64}).has_value());
+}
+
 TEST(ParseRequest, BodyOverTheLimitIs413) {
   const std::string bytes = "POST / HTTP/1.1\r\nContent-Length: 65\r\n\r\n" + std::string(65, 'a');
   EXPECT_EQ(parse_request(bytes, {.header_limit = 256, .body_limit = 64}), tl::unexpected(413));
