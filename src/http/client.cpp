@@ -414,6 +414,34 @@ struct Connection {
 // Connections idle longer than `idle` are closed: below the 5 s that Node's
 // HTTP server (oidc-provider) keeps idle connections, so the provider rarely
 // closes one under us.
+// Nothing more to read from a TLS connection, found without waiting: a
+// record that arrived in the same socket read as the answer's last one stays
+// inside the connection — decrypted in OpenSSL, or still encrypted in Asio's
+// input buffer, where neither SSL_pending nor a peek at the socket can see
+// it. So one read of the stream is started and the io_context polled: it
+// completes at once if anything is there; otherwise it is cancelled before it
+// takes a byte off the socket, and the connection stays as it was.
+bool tls_quiet(Connection& c) {
+  if (SSL_pending(c.ssl()) > 0 || SSL_has_pending(c.ssl()) == 1) return false;
+  char byte = 0;
+  bool done = false;
+  std::size_t got = 0;
+  beast::error_code ec;
+  c.ioc.restart();
+  c.tls->async_read_some(asio::buffer(&byte, 1), [&](beast::error_code e, std::size_t n) {
+    done = true;
+    ec = e;
+    got = n;
+  });
+  c.ioc.poll();
+  if (!done) {
+    c.tcp().cancel();
+    c.ioc.restart();
+    c.ioc.run();  // the cancelled read completes; nothing was read
+  }
+  return got == 0 && ec == asio::error::operation_aborted;
+}
+
 class Pool {
  public:
   Pool(std::chrono::milliseconds idle, std::size_t per_origin)
@@ -451,7 +479,6 @@ class Pool {
   // Nothing to read on an idle connection: not closed by the peer, no bytes
   // that arrived after the last answer.
   static bool quiet(Connection& c) {
-    if (c.ssl() != nullptr && SSL_pending(c.ssl()) > 0) return false;
     char byte = 0;
     const auto n = ::recv(c.tcp().socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
     return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
@@ -491,9 +518,17 @@ class BeastClient final : public HttpClient {
                                : run(write_and_read(*c->plain, ex), c->ioc);
       if (!o.ec) return finish(origin, std::move(c), ex);
       // The provider closed this idle connection as the request went out, and
-      // answered nothing: the request was not processed, so it goes once more
-      // on a new connection. Any other failure is the answer.
-      if (ex.received || !is_connection_lost(o.ec) || Clock::now() >= deadline)
+      // answered nothing. It goes once more on a new connection when that
+      // cannot make the provider act twice (RFC 9112 §9.3.1): the request
+      // could not be written, or it only reads (GET, HEAD). A POST that was
+      // written may have been processed (a code redeemed): its failure is the
+      // answer. So is every other failure.
+      const bool only_reads =
+          request->method() == bhttp::verb::get || request->method() == bhttp::verb::head;
+      const bool closed_unanswered =
+          !ex.received && (is_connection_lost(o.ec) || o.ec == ssl::error::stream_truncated);
+      if (!closed_unanswered || (o.phase != Phase::write && !only_reads) ||
+          Clock::now() >= deadline)
         return tl::unexpected(classify(o, *url, limit, deadline, ex, c->ssl()));
     }
 
@@ -520,8 +555,7 @@ class BeastClient final : public HttpClient {
 
  private:
   ClientResponse finish(const std::string& origin, std::unique_ptr<Connection> c, Exchange& ex) {
-    if (ex.reusable && (c->ssl() == nullptr || SSL_pending(c->ssl()) == 0))
-      pool_.give_back(origin, std::move(c));
+    if (ex.reusable && (!c->tls || tls_quiet(*c))) pool_.give_back(origin, std::move(c));
     return to_client_response(std::move(ex.response));
   }
 

@@ -554,6 +554,25 @@ TEST(HttpClient, LateUnsolicitedAnswerIsNeverTakenForTheNextRequest) {
   EXPECT_EQ(server->connections(), 2);
 }
 
+TEST(HttpClient, UnsolicitedSecondTlsRecordIsNeverTakenForTheNextRequest) {
+  // The stray answer in a TLS record of its own, right behind the real one.
+  // Read from the socket together with the answer, it waits inside the
+  // connection (in OpenSSL or, still encrypted, in Asio's input buffer),
+  // where a peek at the socket cannot see it. (One that arrives while the
+  // next request is already on its way cannot be told from that request's
+  // answer by any HTTP/1.1 client; the ID token's nonce is what stops that.)
+  auto server = keep_alive_server(tls_files("localhost"));
+  server->set_behaviour(Behaviour::answer_then_stray_write);
+  auto c = client_trusting_test_ca();
+  for (int i = 0; i < 5; ++i) {
+    const std::string target = "/t" + std::to_string(i);
+    auto r = c->send({.url = server->url(target)});
+    ASSERT_TRUE(r) << r.error().message();
+    EXPECT_EQ(r->body, target);
+    std::this_thread::sleep_for(milliseconds(50));  // the stray has arrived
+  }
+}
+
 TEST(HttpClient, AnswerSayingConnectionCloseEndsTheConnection) {
   TestHttpServer server([](const TestRequest& req) {
     auto r = json(req.target);
@@ -594,6 +613,25 @@ TEST(HttpClient, ReusedConnectionClosedUnansweredIsRetriedOnceOnANewOne) {
   ASSERT_EQ(seen.size(), 3u);  // /a, /b closed unanswered, /b again on a new connection
   EXPECT_EQ(seen[1].target, "/b");
   EXPECT_EQ(seen[2].target, "/b");
+}
+
+TEST(HttpClient, WrittenPostOnAReusedConnectionClosedUnansweredIsNotSentTwice) {
+  // The provider may have processed it (a code redeemed) before it closed:
+  // sending it again is not the client's call (RFC 9112 §9.3.1).
+  auto server = keep_alive_server();
+  server->set_behaviour(Behaviour::close_second_request);
+  auto c = client();
+  const auto post = [&](const std::string& target) {
+    return c->send({.method = "POST",
+                    .url = server->url(target),
+                    .body = "code=abc",
+                    .content_type = "application/x-www-form-urlencoded"});
+  };
+  ASSERT_TRUE(post("/a"));
+  auto second = post("/b");
+  ASSERT_FALSE(second);
+  EXPECT_EQ(second.error().kind, ClientErrorKind::connect) << second.error().message();
+  EXPECT_EQ(server->requests().size(), 2u);
 }
 
 TEST(HttpClient, ReusedConnectionResetAfterAnsweringPartlyIsNotRetried) {

@@ -1,5 +1,9 @@
 #include "support/test_http_server.hpp"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cctype>
@@ -227,6 +231,18 @@ struct TestHttpServer::Impl {
               stream, asio::buffer(serialize(answer(request), keep) + std::string(kStrayAnswer)),
               token);
           break;
+        case Behaviour::answer_then_stray_write: {
+          // Corked: the two writes (over TLS, two records) leave in one
+          // segment, so the client reads them from the socket together.
+          int on = 1;
+          ::setsockopt(socket.native_handle(), IPPROTO_TCP, TCP_CORK, &on, sizeof on);
+          co_await asio::async_write(stream, asio::buffer(serialize(answer(request), keep)), token);
+          if (ec) co_return;
+          co_await asio::async_write(stream, asio::buffer(kStrayAnswer), token);
+          on = 0;
+          ::setsockopt(socket.native_handle(), IPPROTO_TCP, TCP_CORK, &on, sizeof on);
+          break;
+        }
         case Behaviour::answer_then_late_stray:
           co_await asio::async_write(stream, asio::buffer(serialize(answer(request), keep)), token);
           if (ec) co_return;

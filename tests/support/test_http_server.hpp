@@ -53,16 +53,18 @@ enum class Behaviour {
   endless_body,          // 200 claiming a 50 MB Content-Length, then zeros until the peer leaves
   endless_chunked_body,  // 200 chunked, chunks of zeros until the peer leaves
   // For keep-alive connections:
-  answer_late,             // the handler's response after drip_interval
-  answer_then_stray,       // the response and, in the same write, a second one nobody asked for
-  answer_then_late_stray,  // the response, then after drip_interval a second one nobody asked for
+  answer_late,              // the handler's response after drip_interval
+  answer_then_stray,        // the response and, in the same write, a second one nobody asked for
+  answer_then_late_stray,   // the response, then after drip_interval a second one nobody asked for
+  answer_then_stray_write,  // the response, then at once in a write (a TLS record) of its own a
+                            // second one
   answer_then_close,  // the response (keep-alive), then closes the connection after drip_interval
   close_second_request,  // answers a connection's first request, closes at its second unanswered
 };
 
 // The unsolicited answer of answer_then_stray and answer_then_late_stray.
 inline constexpr std::string_view kStrayAnswer =
-    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 16\r\n\r\n"
+    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 15\r\n\r\n"
     "{\"stray\":\"yes\"}";
 
 struct TlsFiles {
