@@ -73,11 +73,16 @@ TEST_F(SqliteWriters, WalStartsOverUnderSteadyReadersInsteadOfGrowing) {
   Pool pool(path_, 4);
   std::atomic<bool> stop{false};
   std::vector<std::thread> readers;
+  // Readers that each keep a snapshot for 20 ms, one after another: there is
+  // always one on an older snapshot when a commit checkpoints.
   for (int t = 0; t < 2; ++t)
     readers.emplace_back([&] {
       while (!stop) {
         auto c = pool.acquire();
-        (void)c->query("SELECT count(*) FROM t", {}, [](Row&) {});
+        (void)c->exec_script("BEGIN");
+        (void)c->query("SELECT count(*) FROM t WHERE id < 10", {}, [](Row&) {});
+        std::this_thread::sleep_for(20ms);
+        (void)c->exec_script("COMMIT");
       }
     });
   const std::string row(3000, 'x');  // about a page per commit
@@ -88,9 +93,11 @@ TEST_F(SqliteWriters, WalStartsOverUnderSteadyReadersInsteadOfGrowing) {
   stop = true;
   for (auto& th : readers) th.join();
   const auto wal_pages = std::filesystem::file_size(path_ + "-wal") / 4096;
-  // Started over at least once: under twice the limit, where starvation
-  // would leave about three times the limit (one page or more per commit).
-  EXPECT_LT(wal_pages, static_cast<std::uintmax_t>(2 * kWalCheckpointPages)) << wal_pages;
+  // About 9,000 pages are written (a 3 KB row and its index: 2-3 pages per
+  // commit). Starvation leaves them all in the WAL (9,176 measured without
+  // the RESTART checkpoints); started over, it holds what came since, one
+  // retry later at most when a busy machine keeps a reader past the wait.
+  EXPECT_LT(wal_pages, static_cast<std::uintmax_t>(4 * kWalCheckpointPages)) << wal_pages;
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
 #include "store/sqlite/sqlite.hpp"
 
+#include <algorithm>
 #include <stdexcept>
+#include <vector>
 
 #include <spdlog/spdlog.h>
 #include <sqlite3.h>
@@ -96,15 +98,22 @@ Connection::Connection(const std::string& path) {
 // two fdatasync calls: measured under bench/run's sign-in load, ~1.5 per
 // sign-in. A RESTART checkpoint waits (briefly) for those readers, so once it
 // succeeds the next writer starts the WAL from the beginning and the following
-// kWalCheckpointPages pages commit without any sync. It runs after the commit,
-// with the write lock already released (sqlite3_wal_hook).
+// kWalCheckpointPages pages commit without any sync.
+//
+// It runs after the commit, with SQLite's write lock released
+// (sqlite3_wal_hook) but this process's writer lock still held, so the
+// process's other writers wait for it. When a reader outlasts the wait (an
+// open read in the sqlite3 shell, a backup), this connection tries again only
+// once the WAL has grown by another kWalCheckpointPages: not at every commit,
+// which would hold every writer up for kCheckpointWait each time.
 int checkpoint_when_full(void* connection, sqlite3* db, const char* name, int pages) {
-  if (pages < kWalCheckpointPages) return SQLITE_OK;
   auto* c = static_cast<Connection*>(connection);
+  if (pages < kWalCheckpointPages) c->checkpoint_at_ = kWalCheckpointPages;  // started over
+  if (pages < c->checkpoint_at_) return SQLITE_OK;
   sqlite3_busy_timeout(db, static_cast<int>(kCheckpointWait.count()));
-  // SQLITE_BUSY (a reader outlasted the wait) is fine: the next commit tries again.
-  (void)sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
+  const int rc = sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
   sqlite3_busy_timeout(db, static_cast<int>(c->busy_wait_.count()));
+  c->checkpoint_at_ = rc == SQLITE_OK ? kWalCheckpointPages : pages + kWalCheckpointPages;
   return SQLITE_OK;
 }
 
@@ -151,14 +160,27 @@ Result<sqlite3_stmt*> Connection::prepare(std::string_view sql, const std::vecto
   return stmt;
 }
 
+namespace {
+// The writer locks this thread holds (through any connection of any pool).
+thread_local std::vector<const std::timed_mutex*> writer_locks_held;
+}  // namespace
+
 void Connection::take_writer() {
-  // A thread that already writes on another connection would wait on itself:
-  // after busy_wait_ it goes on and meets SQLite's own lock and timeout.
-  if (writer_ && !holds_writer_) holds_writer_ = writer_->try_lock_for(busy_wait_);
+  if (!writer_ || holds_writer_) return;
+  // A thread that already writes on another connection of the same pool
+  // would wait on itself (and locking a std::timed_mutex twice is undefined):
+  // it goes on without, and meets SQLite's own lock and busy timeout.
+  if (std::find(writer_locks_held.begin(), writer_locks_held.end(), writer_) !=
+      writer_locks_held.end())
+    return;
+  holds_writer_ = writer_->try_lock_for(busy_wait_);
+  if (holds_writer_) writer_locks_held.push_back(writer_);
 }
 
 void Connection::release_writer() {
-  if (holds_writer_) writer_->unlock();
+  if (!holds_writer_) return;
+  std::erase(writer_locks_held, writer_);
+  writer_->unlock();
   holds_writer_ = false;
 }
 
@@ -215,11 +237,19 @@ Result<void> Connection::query(std::string_view sql, const std::vector<Value>& p
   const bool lone_write =
       !holds_writer_ && sqlite3_get_autocommit(db_) && !sqlite3_stmt_readonly(*stmt);
   if (lone_write) take_writer();
+  // on_row may throw: the statement is reset and the lock released anyway.
+  struct Done {
+    Connection& c;
+    sqlite3_stmt* stmt;
+    bool release;
+    ~Done() {
+      sqlite3_reset(stmt);
+      if (release) c.release_writer();
+    }
+  } done{*this, *stmt, lone_write};
   int rc;
   Row row(*stmt);
   while ((rc = sqlite3_step(*stmt)) == SQLITE_ROW) on_row(row);
-  sqlite3_reset(*stmt);
-  if (lone_write) release_writer();
   if (rc != SQLITE_DONE) {
     last_error_ = sqlite3_errmsg(db_);
     spdlog::warn("sqlite: {}", last_error_);

@@ -112,6 +112,7 @@ class Connection {
   void release_writer();
   std::timed_mutex* writer_ = nullptr;
   bool holds_writer_ = false;
+  int checkpoint_at_ = kWalCheckpointPages;  // see checkpoint_when_full
   friend int checkpoint_when_full(void*, sqlite3*, const char*, int);
 };
 
