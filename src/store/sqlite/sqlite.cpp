@@ -162,25 +162,25 @@ Result<sqlite3_stmt*> Connection::prepare(std::string_view sql, const std::vecto
 
 namespace {
 // The writer locks this thread holds (through any connection of any pool).
-thread_local std::vector<const std::timed_mutex*> writer_locks_held;
+thread_local std::vector<const WriterGate*> writer_locks_held;
 }  // namespace
 
 void Connection::take_writer() {
   if (!writer_ || holds_writer_) return;
   // A thread that already writes on another connection of the same pool
-  // would wait on itself (and locking a std::timed_mutex twice is undefined):
+  // would wait on itself for good:
   // it goes on without, and meets SQLite's own lock and busy timeout.
   if (std::find(writer_locks_held.begin(), writer_locks_held.end(), writer_) !=
       writer_locks_held.end())
     return;
-  holds_writer_ = writer_->try_lock_for(busy_wait_);
+  holds_writer_ = writer_->enter(busy_wait_);
   if (holds_writer_) writer_locks_held.push_back(writer_);
 }
 
 void Connection::release_writer() {
   if (!holds_writer_) return;
   std::erase(writer_locks_held, writer_);
-  writer_->unlock();
+  writer_->leave();
   holds_writer_ = false;
 }
 
