@@ -168,8 +168,8 @@ thread_local std::vector<const WriterGate*> writer_locks_held;
 void Connection::take_writer() {
   if (!writer_ || holds_writer_) return;
   // A thread that already writes on another connection of the same pool
-  // would wait on itself for good:
-  // it goes on without, and meets SQLite's own lock and busy timeout.
+  // would wait on itself for good: it goes on without the gate, and meets
+  // SQLite's own lock and busy timeout.
   if (std::find(writer_locks_held.begin(), writer_locks_held.end(), writer_) !=
       writer_locks_held.end())
     return;
